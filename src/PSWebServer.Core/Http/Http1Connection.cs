@@ -1,0 +1,294 @@
+using System;
+using System.Buffers;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using PSWebServer.Transport;
+
+namespace PSWebServer.Http;
+
+/// <summary>
+/// One client connection: a single sequential loop that reads, parses, hands each request to the handler and
+/// sends the responses in order (HTTP/1.1 persistent connections and pipelining, RFC 9112 §9). Pipelined
+/// responses are gathered and leave in one send. Nothing here throws out: a fault ends this connection only.
+/// </summary>
+internal sealed class Http1Connection
+{
+    private const int InitialInputBytes = 4096;
+    private const int FlushThresholdBytes = 64 * 1024;
+    private const int LingerBytes = 64 * 1024;
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
+
+    private enum Phase
+    {
+        Idle,         // between requests, nothing buffered: may be closed at once on stop
+        ReadingHead,  // a request has begun arriving
+        Busy,         // answering
+    }
+
+    private readonly IConnectionTransport _transport;
+    private readonly IRequestHandler _handler;
+    private readonly ConnectionManager _manager;
+    private readonly RequestLog _log;
+    private readonly ServerStatistics _statistics;
+    private readonly ServerLimits _limits;
+    private readonly HttpRequestParser _parser;
+    private readonly HttpRequestHead _head = new();
+    private readonly ResponseState _response = new();
+    private readonly ResponseBuffer _output = new();
+    private long _id;
+    private int _phase;
+    private long _deadline;
+
+    public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
+        RequestLog log, ServerStatistics statistics, ServerLimits limits)
+    {
+        _transport = transport;
+        _handler = handler;
+        _manager = manager;
+        _log = log;
+        _statistics = statistics;
+        _limits = limits;
+        _parser = new HttpRequestParser(limits);
+    }
+
+    /// <summary>Registers the connection and starts its loop on the thread pool. Returns at once.</summary>
+    public Task Start()
+    {
+        _id = _manager.Register(this);
+        return Task.Run(RunAsync);
+    }
+
+    public void CloseIfIdle()
+    {
+        if (Volatile.Read(ref _phase) == (int)Phase.Idle) Abort();
+    }
+
+    public void AbortIfPastDeadline(long now)
+    {
+        if (now > Volatile.Read(ref _deadline)) Abort();
+    }
+
+    public void Abort()
+    {
+        try
+        {
+            _transport.Abort();
+        }
+        catch (Exception)
+        {
+            // closing a socket that is already closing: nothing to do
+        }
+    }
+
+    private void Enter(Phase phase, TimeSpan timeout)
+    {
+        Volatile.Write(ref _deadline, _manager.DeadlineAfter(timeout));
+        Interlocked.Exchange(ref _phase, (int)phase); // a full fence: Drain either sees Idle or we see Stopping
+    }
+
+    private async Task RunAsync()
+    {
+        byte[] input = ArrayPool<byte>.Shared.Rent(InitialInputBytes);
+        int start = 0, end = 0;
+        var cursor = default(HttpRequestParser.Cursor);
+        try
+        {
+            Enter(Phase.Idle, _limits.KeepAliveTimeout);
+            while (true)
+            {
+                if (start < end)
+                {
+                    ParseStatus status = _parser.TryParse(input.AsSpan(start, end - start), ref cursor, _head, out int consumed, out RequestRejectionReason reason);
+                    if (status == ParseStatus.Complete)
+                    {
+                        cursor = default;
+                        Enter(Phase.Busy, _limits.SendTimeout);
+                        long bodyLength = await RespondAsync(input.AsMemory(start, consumed)).ConfigureAwait(false);
+                        start += consumed;
+
+                        if (bodyLength > 0)
+                        {
+                            // Keep the connection in step by reading the body we did not need, when it is small enough.
+                            int buffered = (int)Math.Min(bodyLength, end - start);
+                            start += buffered;
+                            bodyLength -= buffered;
+                            while (bodyLength > 0)
+                            {
+                                if (_output.Length > 0) await FlushAsync().ConfigureAwait(false);
+                                int n = await _transport.ReceiveAsync(input).ConfigureAwait(false);
+                                if (n == 0) return;
+                                int take = (int)Math.Min(n, bodyLength);
+                                bodyLength -= take;
+                                start = take;
+                                end = n;
+                            }
+                        }
+                        if (start == end) start = end = 0;
+
+                        if (_response.Connection == ConnectionMode.Close)
+                        {
+                            await FlushAsync().ConfigureAwait(false);
+                            await CloseGracefullyAsync(input).ConfigureAwait(false);
+                            return;
+                        }
+                        if (_output.Length >= FlushThresholdBytes) await FlushAsync().ConfigureAwait(false);
+                        if (start < end) Enter(Phase.ReadingHead, _limits.HeaderTimeout);
+                        continue;
+                    }
+                    if (status == ParseStatus.Rejected)
+                    {
+                        Reject(reason);
+                        await FlushAsync().ConfigureAwait(false);
+                        await CloseGracefullyAsync(input).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                // Everything buffered is answered or incomplete: send what is ready, then wait for more.
+                if (_output.Length > 0) await FlushAsync().ConfigureAwait(false);
+                if (start == end)
+                {
+                    start = end = 0;
+                    _output.Release(); // an idle connection holds only its input buffer
+                    Enter(Phase.Idle, _limits.KeepAliveTimeout);
+                    if (_manager.Stopping) return;
+                }
+                else if (end == input.Length)
+                {
+                    input = MakeRoom(input, ref start, ref end);
+                }
+
+                int received = await _transport.ReceiveAsync(input.AsMemory(end)).ConfigureAwait(false);
+                if (received == 0) return;
+                if (start == end) Enter(Phase.ReadingHead, _limits.HeaderTimeout); // the header timeout runs from a request's first byte
+                end += received;
+            }
+        }
+        catch (Exception ex) when (IsDisconnect(ex))
+        {
+            // the client went away, or a deadline or stop aborted the connection
+        }
+        catch (Exception ex)
+        {
+            _statistics.ReportError(ex);
+        }
+        finally
+        {
+            _response.File?.Dispose();
+            _transport.Dispose();
+            _output.Dispose();
+            ArrayPool<byte>.Shared.Return(input);
+            _manager.Unregister(_id);
+        }
+    }
+
+    /// <summary>Answers one parsed request; returns how many body bytes still have to be read and dropped.</summary>
+    private async ValueTask<long> RespondAsync(ReadOnlyMemory<byte> headBytes)
+    {
+        long started = Stopwatch.GetTimestamp();
+        long timestamp = DateTime.UtcNow.Ticks;
+        HttpRequestHead head = _head;
+
+        ConnectionMode mode = !head.KeepAlive || _manager.Stopping ? ConnectionMode.Close
+            : head.Version == HttpVersion.Http10 ? ConnectionMode.KeepAliveHttp10
+            : ConnectionMode.KeepAlive;
+        long bodyLength = Math.Max(head.ContentLength, 0);
+        if (head.TransferEncoding.IsPresent || bodyLength > _limits.MaxDiscardedBodyBytes || (bodyLength > 0 && head.Expect.IsPresent))
+        {
+            // A body we cannot frame (chunked), will not read (too large), or that waits for "100 Continue" we will
+            // not send: answer, then close instead of reading it.
+            mode = ConnectionMode.Close;
+            bodyLength = 0;
+        }
+
+        _response.Reset(mode);
+        int before = _output.Length;
+        _handler.Handle(headBytes.Span, head, _output, _response);
+        long bytes = _output.Length - before;
+
+        if (_response.File is FileStream file)
+        {
+            try
+            {
+                await FlushAsync().ConfigureAwait(false);
+                await _transport.SendFileAsync(file, _response.FileOffset, _response.FileLength).ConfigureAwait(false);
+                bytes += _response.FileLength;
+            }
+            finally
+            {
+                file.Dispose();
+                _response.File = null;
+            }
+        }
+
+        Record(headBytes.Span, timestamp, started, bytes);
+        return bodyLength;
+    }
+
+    private void Record(ReadOnlySpan<byte> head, long timestamp, long started, long bytes)
+    {
+        _statistics.CountResponse(bytes);
+        HttpRequestHead request = _head;
+        _log.Record(timestamp, _transport.RemoteAddress, request.MethodText.Of(head), request.Target.Of(head), request.Version,
+            _response.StatusCode, bytes, Stopwatch.GetElapsedTime(started).Ticks,
+            request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), _response.ContentEncoding);
+    }
+
+    private void Reject(RequestRejectionReason reason)
+    {
+        int status = RequestRejections.StatusCode(reason);
+        int bytes = ResponseWriter.WriteStatusPage(_output, status, ConnectionMode.Close, headOnly: false);
+        _statistics.CountResponse(bytes);
+        _log.Record(DateTime.UtcNow.Ticks, _transport.RemoteAddress, default, default, HttpVersion.None, status, bytes, 0,
+            default, default, default, "");
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_output.Length == 0) return;
+        Enter(Phase.Busy, _limits.SendTimeout);
+        await _transport.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        _output.Clear();
+    }
+
+    /// <summary>
+    /// Closing with unread bytes in the receive queue makes the OS send a reset, which can destroy the response
+    /// before the client reads it. So: send FIN, read and drop what the client still sends for a short while, then close.
+    /// </summary>
+    private async ValueTask CloseGracefullyAsync(byte[] scratch)
+    {
+        _transport.ShutdownSend();
+        Enter(Phase.Busy, LingerTime);
+        int drained = 0;
+        while (drained < LingerBytes)
+        {
+            int n = await _transport.ReceiveAsync(scratch).ConfigureAwait(false);
+            if (n == 0) break;
+            drained += n;
+        }
+    }
+
+    private byte[] MakeRoom(byte[] input, ref int start, ref int end)
+    {
+        if (start > 0)
+        {
+            Buffer.BlockCopy(input, start, input, 0, end - start);
+            end -= start;
+            start = 0;
+            return input;
+        }
+        // A head larger than the buffer; the parser rejects it before it passes its limits, so growth is bounded.
+        int size = Math.Min(input.Length * 2, _parser.MaxHeadBytes + 1024);
+        if (size <= input.Length) throw new InvalidOperationException("Request head exceeded the buffer despite the parser's limits.");
+        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
+        Buffer.BlockCopy(input, 0, bigger, 0, end);
+        ArrayPool<byte>.Shared.Return(input);
+        return bigger;
+    }
+
+    private static bool IsDisconnect(Exception ex) =>
+        ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException;
+}

@@ -1,0 +1,25 @@
+using System;
+
+namespace PSWebServer;
+
+/// <summary>Why a server could not start. The module maps each to an ErrorId and category.</summary>
+public enum ServerErrorKind
+{
+    AddressInUse,
+    AddressAccessDenied,
+    AddressNotAvailable,
+    InvalidAddress,
+    RootNotFound,
+    RootNotDirectory,
+}
+
+/// <summary>A server could not start; <see cref="Kind"/> says why, the message names the address and port or path.</summary>
+public sealed class ServerException : Exception
+{
+    public ServerException(ServerErrorKind kind, string message, Exception? inner = null) : base(message, inner)
+    {
+        Kind = kind;
+    }
+
+    public ServerErrorKind Kind { get; }
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSWebServer;
+
+/// <summary>What to serve and how. Filled by the caller (the cmdlet), checked by <see cref="StaticServer.Start"/>.</summary>
+public sealed class StaticServerOptions
+{
+    /// <summary>The folder served, as a full file-system path. Required.</summary>
+    public string Root { get; init; } = "";
+
+    /// <summary>
+    /// Where to listen: an IP literal, <c>localhost</c>, <c>*</c> or <c>0.0.0.0</c> (all IPv4 interfaces),
+    /// or <c>::</c> (all interfaces, IPv4 and IPv6). Loopback by default: serving a folder to the network is opt-in.
+    /// </summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 asks the OS for a free one and <see cref="StaticServer.Port"/> reports it.</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>Session identity, chosen by the caller (the module's registry); the engine only carries it.</summary>
+    public int Id { get; init; }
+
+    /// <summary>Session identity, chosen by the caller; written into every <see cref="ServerRequest"/>.</summary>
+    public string Name { get; init; } = "server";
+
+    /// <summary>File names tried, in order, when a folder is asked for.</summary>
+    public IReadOnlyList<string> DefaultDocuments { get; init; } = new[] { "index.html", "index.htm" };
+
+    /// <summary>How many completed requests the in-memory log keeps; the oldest are dropped.</summary>
+    public int RequestLogSize { get; init; } = 10_000;
+
+    /// <summary>Serve files and folders whose name starts with a dot. Off: they answer 404.</summary>
+    public bool ServeHiddenFiles { get; init; }
+
+    /// <summary>Value of the Cache-Control header on file responses. Default: always revalidate.</summary>
+    public string CacheControl { get; init; } = "no-cache";
+
+    /// <summary>Time an in-flight response may take to finish once Stop is called, unless Stop is given its own.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Files up to this size are kept in memory with their response head prebuilt.</summary>
+    public int MaxCachedFileBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Total bytes of file bodies the in-memory cache may hold.</summary>
+    public long FileCacheBytes { get; init; } = 64L * 1024 * 1024;
+
+    public ServerLimits Limits { get; init; } = new();
+}

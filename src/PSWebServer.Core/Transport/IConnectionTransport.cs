@@ -1,0 +1,30 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+
+namespace PSWebServer.Transport;
+
+/// <summary>
+/// What an HTTP connection needs from its byte stream. A socket in the server; an in-memory pipe in tests,
+/// so the connection loop can be driven without a network.
+/// </summary>
+internal interface IConnectionTransport : IDisposable
+{
+    /// <summary>The peer as "address:port", made once per connection.</summary>
+    string RemoteAddress { get; }
+
+    /// <summary>Reads what has arrived into <paramref name="buffer"/>; 0 means the peer closed its side.</summary>
+    ValueTask<int> ReceiveAsync(Memory<byte> buffer);
+
+    /// <summary>Sends all of <paramref name="data"/>.</summary>
+    ValueTask SendAsync(ReadOnlyMemory<byte> data);
+
+    /// <summary>Sends <paramref name="count"/> bytes of a file from <paramref name="offset"/>, by sendfile where the OS has it.</summary>
+    ValueTask SendFileAsync(FileStream file, long offset, long count);
+
+    /// <summary>Tells the peer no more bytes will come (a FIN), while still letting its bytes be read.</summary>
+    void ShutdownSend();
+
+    /// <summary>Ends the connection at once, failing any pending operation (timeouts, stop).</summary>
+    void Abort();
+}
