@@ -45,5 +45,35 @@ public sealed class StaticServerOptions
     /// <summary>Total bytes of file bodies the in-memory cache may hold.</summary>
     public long FileCacheBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>List a folder that has no default document (HTML, or JSON when the client prefers it). Off: 404.</summary>
+    public bool Browse { get; init; }
+
+    /// <summary>A file whose content answers every 404 (its own Content-Type, status 404). Null: the built-in page.</summary>
+    public string? NotFoundPage { get; init; }
+
+    /// <summary>
+    /// For single-page apps: a file served with 200 for a missing path when the request accepts text/html
+    /// (a page navigation). Requests for assets still get 404.
+    /// </summary>
+    public string? Fallback { get; init; }
+
+    /// <summary>Compress text-like responses with br or gzip when the client accepts it.</summary>
+    public bool Compression { get; init; } = true;
+
+    /// <summary>Header lines added to every response: name and value, as given.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+
+    /// <summary>Origins allowed by CORS: "*" for any, or exact origins ("https://app.example"). Empty: no CORS headers.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = Array.Empty<string>();
+
+    /// <summary>Most ranges one request may ask for; more (before merging) and the whole file is sent instead.</summary>
+    public int MaxRanges { get; init; } = 16;
+
+    /// <summary>Total bytes of compressed variants kept in memory.</summary>
+    public long CompressedCacheBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Largest file compressed on the fly; larger ones go out as they are unless a .br/.gz sidecar exists.</summary>
+    public long MaxCompressedFileBytes { get; init; } = 8L * 1024 * 1024;
+
     public ServerLimits Limits { get; init; } = new();
 }

@@ -213,9 +213,27 @@ internal sealed class Http1Connection
         {
             try
             {
-                await FlushAsync().ConfigureAwait(false);
-                await _transport.SendFileAsync(file, _response.FileOffset, _response.FileLength).ConfigureAwait(false);
-                bytes += _response.FileLength;
+                if (_response.Parts is { } parts)
+                {
+                    foreach (BodyPart part in parts)
+                    {
+                        if (part.Bytes != null)
+                        {
+                            _output.Write(part.Bytes);
+                            bytes += part.Bytes.Length;
+                            continue;
+                        }
+                        await FlushAsync().ConfigureAwait(false);
+                        await _transport.SendFileAsync(file, part.Offset, part.Length).ConfigureAwait(false);
+                        bytes += part.Length;
+                    }
+                }
+                else
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                    await _transport.SendFileAsync(file, _response.FileOffset, _response.FileLength).ConfigureAwait(false);
+                    bytes += _response.FileLength;
+                }
             }
             finally
             {

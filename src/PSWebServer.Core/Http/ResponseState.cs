@@ -13,6 +13,8 @@ internal sealed class ResponseState
     public FileStream? File;
     public long FileOffset;
     public long FileLength;
+    /// <summary>For multipart/byteranges from a file: part headers (Bytes) between slices of <see cref="File"/>.</summary>
+    public System.Collections.Generic.List<BodyPart>? Parts;
     public string ContentEncoding = "";
     public ConnectionMode Connection;
 
@@ -21,7 +23,11 @@ internal sealed class ResponseState
         StatusCode = 0;
         File = null;
         FileOffset = FileLength = 0;
+        Parts = null;
         ContentEncoding = "";
         Connection = connection;
     }
 }
+
+/// <summary>A piece of a multipart body: bytes in memory, or a slice of the response's file.</summary>
+internal readonly record struct BodyPart(byte[]? Bytes, long Offset, long Length);

@@ -51,7 +51,7 @@ internal static class ResponseWriter
     }
 
     /// <summary>The small HTML pages of the server's own answers, built once per status.</summary>
-    private static class StatusPages
+    internal static class StatusPages
     {
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte[]> Pages = new();
 

@@ -1,39 +1,34 @@
 using System;
 using System.IO;
-using PSWebServer.Http;
+using System.Threading;
 
 namespace PSWebServer.StaticFiles;
 
 /// <summary>
-/// A small file held in memory with its response heads prebuilt, so serving it is a few copies.
-/// Immutable but for its freshness bookkeeping; replaced, never edited, when the file changes.
+/// A small file held in memory: its identity form with heads prebuilt, and its compressed forms once asked for.
+/// Replaced, never edited, when the file changes; only freshness bookkeeping and the lazily made forms change.
 /// </summary>
 internal sealed class CachedFile
 {
     private long _nextCheckMilliseconds;
     private volatile bool _stale;
+    private Representation? _gzip, _brotli;
+    private bool _gzipTried, _brotliTried;
 
-    private CachedFile(string fullPath, DateTime lastWriteUtc, byte[] body, byte[] entityTag, byte[] head200, byte[] head304)
+    private CachedFile(string fullPath, Representation identity)
     {
         FullPath = fullPath;
-        LastWriteUtc = lastWriteUtc;
-        Body = body;
-        EntityTag = entityTag;
-        Head200 = head200;
-        Head304 = head304;
+        Identity = identity;
         _nextCheckMilliseconds = Environment.TickCount64 + FileCache.RecheckMilliseconds;
     }
 
     public string FullPath { get; }
-    public DateTime LastWriteUtc { get; }
-    public byte[] Body { get; }
-    public byte[] EntityTag { get; }
-    /// <summary>Status line and headers of a 200, without Date, Connection and the final CRLF.</summary>
-    public byte[] Head200 { get; }
-    public byte[] Head304 { get; }
+    public Representation Identity { get; }
+    public DateTime LastWriteUtc => Identity.LastWriteUtc;
+    public long Length => Identity.Length;
     public bool IsStale => _stale;
 
-    public static CachedFile Load(string fullPath, string cacheControl)
+    public static CachedFile Load(string fullPath, FileHeadSettings settings)
     {
         byte[] body;
         DateTime lastWrite;
@@ -43,17 +38,32 @@ internal sealed class CachedFile
             body = new byte[stream.Length];
             stream.ReadExactly(body);
         }
+        var identity = new Representation(ContentTypeMap.For(fullPath), ContentCoding.Identity, body.Length, lastWrite,
+            EntityTag.ForFile(lastWrite, body.Length), body, null);
+        return new CachedFile(fullPath, identity.WithPrebuiltHeads(settings));
+    }
 
-        byte[] tag = StaticFiles.EntityTag.ForFile(lastWrite, body.Length);
-        byte[] lastModified = HttpDate.Format(lastWrite);
-        string contentType = ContentTypeMap.For(fullPath);
-        using var buffer = new ResponseBuffer();
-        FileHeads.Write200(buffer, contentType, body.Length, lastModified, tag, cacheControl);
-        byte[] head200 = buffer.WrittenSpan.ToArray();
-        buffer.Clear();
-        FileHeads.Write304(buffer, lastModified, tag, cacheControl);
-        byte[] head304 = buffer.WrittenSpan.ToArray();
-        return new CachedFile(fullPath, lastWrite, body, tag, head200, head304);
+    /// <summary>The compressed form for <paramref name="coding"/>, made once (from a sidecar or by compressing); null when not worth it.</summary>
+    public Representation? Compressed(ContentCoding coding, CompressedVariants variants, FileHeadSettings settings)
+    {
+        if (coding == ContentCoding.Brotli)
+        {
+            if (!Volatile.Read(ref _brotliTried)) Make(ref _brotli, ref _brotliTried, coding, variants, settings);
+            return _brotli;
+        }
+        if (!Volatile.Read(ref _gzipTried)) Make(ref _gzip, ref _gzipTried, coding, variants, settings);
+        return _gzip;
+    }
+
+    private void Make(ref Representation? slot, ref bool tried, ContentCoding coding, CompressedVariants variants, FileHeadSettings settings)
+    {
+        lock (this)
+        {
+            if (tried) return;
+            Representation? made = variants.Create(FullPath, Identity, coding, inMemory: true);
+            slot = made?.WithPrebuiltHeads(settings);
+            Volatile.Write(ref tried, true);
+        }
     }
 
     /// <summary>
@@ -63,14 +73,14 @@ internal sealed class CachedFile
     public bool IsFresh(long nowMilliseconds)
     {
         if (_stale) return false;
-        if (nowMilliseconds < System.Threading.Volatile.Read(ref _nextCheckMilliseconds)) return true;
+        if (nowMilliseconds < Volatile.Read(ref _nextCheckMilliseconds)) return true;
         var info = new FileInfo(FullPath);
-        if (!info.Exists || info.Length != Body.Length || info.LastWriteTimeUtc != LastWriteUtc)
+        if (!info.Exists || info.Length != Length || info.LastWriteTimeUtc != LastWriteUtc)
         {
             _stale = true;
             return false;
         }
-        System.Threading.Volatile.Write(ref _nextCheckMilliseconds, nowMilliseconds + FileCache.RecheckMilliseconds);
+        Volatile.Write(ref _nextCheckMilliseconds, nowMilliseconds + FileCache.RecheckMilliseconds);
         return true;
     }
 

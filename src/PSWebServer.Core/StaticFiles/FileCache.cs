@@ -54,7 +54,7 @@ internal sealed class FileCache
             CachedFile file = loaded;
             if (_byFile.TryGetValue(loaded.FullPath, out CachedFile? held))
             {
-                if (!held.IsStale && held.LastWriteUtc == loaded.LastWriteUtc && held.Body.Length == loaded.Body.Length)
+                if (!held.IsStale && held.LastWriteUtc == loaded.LastWriteUtc && held.Length == loaded.Length)
                 {
                     file = held;
                 }
@@ -65,9 +65,9 @@ internal sealed class FileCache
             }
             if (!ReferenceEquals(file, held))
             {
-                if (_bytes + file.Body.Length > _maxBytes) return file; // served once from memory, not kept
+                if (_bytes + file.Length > _maxBytes) return file; // served once from memory, not kept
                 _byFile[file.FullPath] = file;
-                Volatile.Write(ref _bytes, _bytes + file.Body.Length);
+                Volatile.Write(ref _bytes, _bytes + file.Length);
             }
             Insert(path.ToArray(), Hash(path), file);
             return file;
@@ -127,7 +127,7 @@ internal sealed class FileCache
             if (_byFile.TryGetValue(file.FullPath, out CachedFile? held) && ReferenceEquals(held, file))
             {
                 _byFile.Remove(file.FullPath);
-                Volatile.Write(ref _bytes, _bytes - file.Body.Length);
+                Volatile.Write(ref _bytes, _bytes - file.Length);
             }
         }
     }

@@ -92,7 +92,7 @@ internal sealed class PathResolver
         return new(ResolutionKind.Folder, full);
     }
 
-    private bool IsInsideRoot(string path)
+    public bool IsInsideRoot(string path)
     {
         string? real = RealPath.Of(path);
         return real != null && RealPath.IsWithin(real, _realRoot);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using PSWebServer.Http;
@@ -6,22 +7,40 @@ using PSWebServer.Http;
 namespace PSWebServer.StaticFiles;
 
 /// <summary>
-/// GET and HEAD of files under the root: resolve the path, check the validators, pick the body (memory for
-/// small cached files, sendfile for the rest). OPTIONS answers with Allow; every other method gets 405.
+/// GET and HEAD of files under the root, in the order the data path reads: resolve the path → select the
+/// representation (content coding) → evaluate validators → select ranges → write the head and pick the body
+/// (memory for cached files, sendfile for the rest). OPTIONS answers with Allow (and CORS preflight); every other
+/// method gets 405.
 /// </summary>
 internal sealed class StaticFileHandler : IRequestHandler, IDisposable
 {
+    private static readonly string Boundary = "PSWebServer-" + Guid.NewGuid().ToString("N").Substring(0, 16);
+
     private readonly PathResolver _resolver;
     private readonly FileCache _cache;
+    private readonly CompressedVariants _variants;
+    private readonly FileHeadSettings _settings;
+    private readonly CorsPolicy _cors;
+    private readonly SpecialFile? _notFoundPage;
+    private readonly SpecialFile? _fallback;
     private readonly int _maxCachedFileBytes;
-    private readonly string _cacheControl;
+    private readonly int _maxRanges;
+    private readonly bool _browse;
+    private readonly bool _serveHidden;
 
     public StaticFileHandler(string root, StaticServerOptions options)
     {
+        _settings = new FileHeadSettings(options);
         _resolver = new PathResolver(root, options.DefaultDocuments, options.ServeHiddenFiles);
         _cache = new FileCache(options.FileCacheBytes);
+        _variants = new CompressedVariants(options.CompressedCacheBytes, options.MaxCompressedFileBytes, _settings);
+        _cors = new CorsPolicy(options.CorsOrigins);
         _maxCachedFileBytes = options.MaxCachedFileBytes;
-        _cacheControl = options.CacheControl ?? "";
+        _maxRanges = Math.Max(1, options.MaxRanges);
+        _browse = options.Browse;
+        _serveHidden = options.ServeHiddenFiles;
+        if (!string.IsNullOrEmpty(options.NotFoundPage)) _notFoundPage = new SpecialFile(Path.GetFullPath(options.NotFoundPage), _settings);
+        if (!string.IsNullOrEmpty(options.Fallback)) _fallback = new SpecialFile(Path.GetFullPath(options.Fallback), _settings);
     }
 
     public void Handle(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
@@ -29,19 +48,18 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         switch (request.Method)
         {
             case HttpMethod.Options:
-                WriteOptions(output, response);
+                WriteOptions(head, request, output, response);
                 return;
             case HttpMethod.Other:
-                Status(405, output, response, headOnly: false, ResponseWriter.AllowLine);
+                Status(405, head, request, output, response, ResponseWriter.AllowLine);
                 return;
         }
 
-        bool headOnly = request.Method == HttpMethod.Head;
         ReadOnlySpan<byte> path = request.Path.Of(head);
         CachedFile? cached = _cache.TryGet(path, Environment.TickCount64);
         if (cached != null)
         {
-            ServeCached(cached, head, request, output, response, headOnly);
+            Serve(cached.Identity, cached, null, head, request, output, response, 200);
             return;
         }
 
@@ -49,101 +67,56 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         switch (resolved.Kind)
         {
             case ResolutionKind.File:
-                ServeFile(resolved.FullPath, path, head, request, output, response, headOnly);
+                ServeFile(resolved.FullPath, path, head, request, output, response);
                 return;
             case ResolutionKind.RedirectToFolder:
-                Redirect(resolved.Location, request.Target.Of(head), output, response, headOnly);
+                Redirect(resolved.Location, head, request, output, response);
+                return;
+            case ResolutionKind.Folder when _browse:
+                List(resolved.FullPath, path, head, request, output, response);
                 return;
             case ResolutionKind.BadRequest:
-                Status(400, output, response, headOnly);
+                Status(400, head, request, output, response);
                 return;
             default:
-                Status(404, output, response, headOnly);
+                NotFound(head, request, output, response);
                 return;
         }
     }
 
     private void ServeFile(string fullPath, ReadOnlySpan<byte> path, ReadOnlySpan<byte> head, HttpRequestHead request,
-        ResponseBuffer output, ResponseState response, bool headOnly)
+        ResponseBuffer output, ResponseState response)
     {
+        FileStream? stream = null;
         try
         {
             var info = new FileInfo(fullPath);
             if (info.Length <= _maxCachedFileBytes && _cache.HasRoomFor(info.Length))
             {
-                CachedFile file = _cache.Add(path, CachedFile.Load(fullPath, _cacheControl));
-                ServeCached(file, head, request, output, response, headOnly);
+                CachedFile file = _cache.Add(path, CachedFile.Load(fullPath, _settings));
+                Serve(file.Identity, file, null, head, request, output, response, 200);
                 return;
             }
-            ServeFromDisk(fullPath, head, request, output, response, headOnly);
+            // Asynchronous: SendPacketsElement insists on it, though the bytes go by sendfile and never through the stream.
+            stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous);
+            DateTime lastWrite = File.GetLastWriteTimeUtc(fullPath);
+            long length = stream.Length;
+            var identity = new Representation(ContentTypeMap.For(fullPath), ContentCoding.Identity, length, lastWrite,
+                EntityTag.ForFile(lastWrite, length), null, fullPath);
+            Serve(identity, null, stream, head, request, output, response, 200);
+            if (ReferenceEquals(response.File, stream)) stream = null; // the connection sends and disposes it
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            Status(404, output, response, headOnly); // removed between the lookup and the open
+            Status(404, head, request, output, response); // removed between the lookup and the open
         }
         catch (UnauthorizedAccessException)
         {
-            Status(403, output, response, headOnly);
+            Status(403, head, request, output, response);
         }
         catch (IOException)
         {
-            Status(500, output, response, headOnly);
-        }
-    }
-
-    private static void ServeCached(CachedFile file, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output,
-        ResponseState response, bool headOnly)
-    {
-        switch (ConditionalRequest.Evaluate(head, request, file.EntityTag, file.LastWriteUtc))
-        {
-            case Precondition.NotModified:
-                output.Write(file.Head304);
-                ResponseWriter.EndHead(output, response.Connection);
-                response.StatusCode = 304;
-                return;
-            case Precondition.Failed:
-                Status(412, output, response, headOnly);
-                return;
-        }
-        output.Write(file.Head200);
-        ResponseWriter.EndHead(output, response.Connection);
-        if (!headOnly) output.Write(file.Body);
-        response.StatusCode = 200;
-    }
-
-    /// <summary>Files too large for the cache: the head is written now, the body is left for the connection to sendfile.</summary>
-    private void ServeFromDisk(string fullPath, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output,
-        ResponseState response, bool headOnly)
-    {
-        // Asynchronous: SendPacketsElement insists on it, though the bytes go by sendfile and never through the stream.
-        var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous);
-        try
-        {
-            long length = stream.Length;
-            DateTime lastWrite = File.GetLastWriteTimeUtc(fullPath);
-            byte[] tag = EntityTag.ForFile(lastWrite, length);
-            byte[] lastModified = HttpDate.Format(lastWrite);
-            switch (ConditionalRequest.Evaluate(head, request, tag, lastWrite))
-            {
-                case Precondition.NotModified:
-                    FileHeads.Write304(output, lastModified, tag, _cacheControl);
-                    ResponseWriter.EndHead(output, response.Connection);
-                    response.StatusCode = 304;
-                    return;
-                case Precondition.Failed:
-                    Status(412, output, response, headOnly);
-                    return;
-            }
-            FileHeads.Write200(output, ContentTypeMap.For(fullPath), length, lastModified, tag, _cacheControl);
-            ResponseWriter.EndHead(output, response.Connection);
-            response.StatusCode = 200;
-            if (!headOnly && length > 0)
-            {
-                response.File = stream;
-                response.FileOffset = 0;
-                response.FileLength = length;
-                stream = null;
-            }
+            Status(500, head, request, output, response);
         }
         finally
         {
@@ -151,32 +124,233 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         }
     }
 
-    private static void Redirect(string location, ReadOnlySpan<byte> target, ResponseBuffer output, ResponseState response, bool headOnly)
+    /// <summary>Sends one file: representation, validators, ranges, head, body.</summary>
+    /// <param name="open">The identity file, already open, for files not in the cache.</param>
+    private void Serve(Representation identity, CachedFile? cached, FileStream? open, ReadOnlySpan<byte> head, HttpRequestHead request,
+        ResponseBuffer output, ResponseState response, int status)
     {
-        int query = target.IndexOf((byte)'?');
-        var header = new StringBuilder("Location: ").Append(location);
-        if (query >= 0) header.Append(Encoding.ASCII.GetString(target.Slice(query)));
-        header.Append("\r\n");
-        Status(301, output, response, headOnly, Encoding.ASCII.GetBytes(header.ToString()));
+        bool headOnly = request.Method == HttpMethod.Head;
+        bool wantsRange = status == 200 && request.Range.IsPresent && request.Method == HttpMethod.Get;
+
+        Representation representation = identity;
+        if (_settings.Compression && !wantsRange && identity.Length >= CompressedVariants.MinimumLength && ContentTypeMap.IsCompressible(identity.ContentType))
+        {
+            ContentCoding coding = ContentNegotiation.ChooseCoding(request.AcceptEncoding.Of(head));
+            if (coding != ContentCoding.Identity)
+            {
+                representation = (cached != null
+                    ? cached.Compressed(coding, _variants, _settings)
+                    : _variants.ForDiskFile(identity.FilePath!, identity, coding)) ?? identity;
+            }
+        }
+
+        if (status == 200)
+        {
+            switch (ConditionalRequest.Evaluate(head, request, representation.EntityTag, representation.LastWriteUtc))
+            {
+                case Precondition.NotModified:
+                    if (representation.Head304 != null) output.Write(representation.Head304);
+                    else FileHeads.Write304(output, representation, _settings);
+                    FinishHead(head, request, output, response);
+                    response.StatusCode = 304;
+                    response.ContentEncoding = ContentNegotiation.Token(representation.Coding);
+                    return;
+                case Precondition.Failed:
+                    Status(412, head, request, output, response);
+                    return;
+            }
+        }
+
+        if (wantsRange && IfRangeAllows(head, request, identity))
+        {
+            switch (ByteRange.Parse(request.Range.Of(head), identity.Length, _maxRanges, out List<ByteRange> ranges))
+            {
+                case RangeOutcome.Unsatisfiable:
+                    byte[] line = Encoding.ASCII.GetBytes("Content-Range: bytes */" + identity.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+                    Status(416, head, request, output, response, line);
+                    return;
+                case RangeOutcome.Satisfiable when ranges.Count == 1:
+                    ServeRange(identity, open, ranges[0], head, request, output, response);
+                    return;
+                case RangeOutcome.Satisfiable:
+                    ServeMultipart(identity, open, ranges, head, request, output, response);
+                    return;
+            }
+        }
+
+        if (status == 200 && representation.Head200 != null) output.Write(representation.Head200);
+        else FileHeads.Write(output, status, representation, representation.Length, default, _settings);
+        FinishHead(head, request, output, response);
+        response.StatusCode = status;
+        response.ContentEncoding = ContentNegotiation.Token(representation.Coding);
+        if (headOnly || representation.Length == 0) return;
+
+        if (representation.Body != null)
+        {
+            output.Write(representation.Body);
+        }
+        else
+        {
+            response.File = ReferenceEquals(representation, identity) && open != null ? open : OpenForSending(representation.FilePath!);
+            response.FileOffset = 0;
+            response.FileLength = representation.Length;
+        }
     }
 
-    private static void WriteOptions(ResponseBuffer output, ResponseState response)
+    private void ServeRange(Representation identity, FileStream? open, ByteRange range, ReadOnlySpan<byte> head, HttpRequestHead request,
+        ResponseBuffer output, ResponseState response)
+    {
+        byte[] contentRange = Encoding.ASCII.GetBytes(ContentRange(range, identity.Length));
+        FileHeads.Write(output, 206, identity, range.Length, contentRange, _settings);
+        FinishHead(head, request, output, response);
+        response.StatusCode = 206;
+        if (identity.Body != null)
+        {
+            output.Write(identity.Body.AsSpan((int)range.Start, (int)range.Length));
+            return;
+        }
+        response.File = open ?? OpenForSending(identity.FilePath!);
+        response.FileOffset = range.Start;
+        response.FileLength = range.Length;
+    }
+
+    /// <summary>Several ranges: 206 multipart/byteranges (RFC 9110 §14.6), each part with its own Content-Range.</summary>
+    private void ServeMultipart(Representation identity, FileStream? open, List<ByteRange> ranges, ReadOnlySpan<byte> head,
+        HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    {
+        var parts = new List<BodyPart>(ranges.Count * 2 + 1);
+        long contentLength = 0;
+        foreach (ByteRange range in ranges)
+        {
+            byte[] partHead = Encoding.ASCII.GetBytes("\r\n--" + Boundary + "\r\nContent-Type: " + identity.ContentType
+                + "\r\nContent-Range: " + ContentRange(range, identity.Length) + "\r\n\r\n");
+            parts.Add(new BodyPart(partHead, 0, partHead.Length));
+            parts.Add(new BodyPart(null, range.Start, range.Length));
+            contentLength += partHead.Length + range.Length;
+        }
+        byte[] end = Encoding.ASCII.GetBytes("\r\n--" + Boundary + "--\r\n");
+        parts.Add(new BodyPart(end, 0, end.Length));
+        contentLength += end.Length;
+
+        FileHeads.Write(output, 206, identity, contentLength, default, _settings, "multipart/byteranges; boundary=" + Boundary);
+        FinishHead(head, request, output, response);
+        response.StatusCode = 206;
+        if (identity.Body != null)
+        {
+            foreach (BodyPart part in parts)
+            {
+                output.Write(part.Bytes ?? identity.Body.AsSpan((int)part.Offset, (int)part.Length));
+            }
+            return;
+        }
+        response.File = open ?? OpenForSending(identity.FilePath!);
+        response.Parts = parts;
+    }
+
+    private static string ContentRange(ByteRange range, long length) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{length}");
+
+    /// <summary>If-Range (RFC 9110 §13.1.5): ranges only if the client's copy is the current one — strong ETag match or exact date.</summary>
+    private static bool IfRangeAllows(ReadOnlySpan<byte> head, HttpRequestHead request, Representation identity)
+    {
+        if (!request.IfRange.IsPresent) return true;
+        ReadOnlySpan<byte> value = request.IfRange.Of(head);
+        if (value.Length > 0 && (value[0] == (byte)'"' || value.StartsWith("W/"u8)))
+        {
+            return value.SequenceEqual(identity.EntityTag);
+        }
+        return HttpDate.TryParse(value, out DateTime date) && date == HttpDate.TruncateToSeconds(identity.LastWriteUtc);
+    }
+
+    private static FileStream OpenForSending(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous);
+
+    private void NotFound(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    {
+        if (_fallback != null && ContentNegotiation.NamesHtml(request.Accept.Of(head)) && _fallback.Get() is { } app)
+        {
+            Serve(app.Identity, app, null, head, request, output, response, 200);
+            return;
+        }
+        if (_notFoundPage != null && _notFoundPage.Get() is { } page)
+        {
+            Serve(page.Identity, page, null, head, request, output, response, 404);
+            return;
+        }
+        Status(404, head, request, output, response);
+    }
+
+    private void List(string folder, ReadOnlySpan<byte> path, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    {
+        string display = PercentDecoding.DecodeForDisplay(path.IsEmpty ? "/"u8 : path);
+        bool json = ContentNegotiation.PrefersJson(request.Accept.Of(head));
+        byte[] body;
+        try
+        {
+            body = json
+                ? DirectoryListing.Json(folder, display, _serveHidden, _resolver.IsInsideRoot)
+                : DirectoryListing.Html(folder, display, display == "/", _serveHidden, _resolver.IsInsideRoot);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Status(403, head, request, output, response);
+            return;
+        }
+        output.Write(StatusLines.For(200));
+        output.Write(json ? "Content-Type: application/json; charset=utf-8\r\n"u8 : "Content-Type: text/html; charset=utf-8\r\n"u8);
+        ResponseWriter.ContentLength(output, body.Length);
+        output.Write("Cache-Control: no-cache\r\nVary: Accept\r\n"u8);
+        output.Write(ResponseWriter.ServerLine);
+        FinishHead(head, request, output, response);
+        if (request.Method != HttpMethod.Head) output.Write(body);
+        response.StatusCode = 200;
+    }
+
+    private void Redirect(string location, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    {
+        ReadOnlySpan<byte> target = request.Target.Of(head);
+        int query = target.IndexOf((byte)'?');
+        var line = new StringBuilder("Location: ").Append(location);
+        if (query >= 0) line.Append(Encoding.ASCII.GetString(target.Slice(query)));
+        line.Append("\r\n");
+        Status(301, head, request, output, response, Encoding.ASCII.GetBytes(line.ToString()));
+    }
+
+    private void WriteOptions(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
     {
         output.Write(StatusLines.For(204));
         output.Write(ResponseWriter.ServerLine);
         output.Write(ResponseWriter.AllowLine);
-        ResponseWriter.EndHead(output, response.Connection);
+        _cors.WritePreflight(head, request, output);
+        FinishHead(head, request, output, response);
         response.StatusCode = 204;
     }
 
-    private static void Status(int statusCode, ResponseBuffer output, ResponseState response, bool headOnly, ReadOnlySpan<byte> extraHeaders = default)
+    /// <summary>One of the server's own answers: a short HTML page, plus the headers every response carries.</summary>
+    private void Status(int statusCode, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response,
+        ReadOnlySpan<byte> extraHeaderLines = default)
     {
-        ResponseWriter.WriteStatusPage(output, statusCode, response.Connection, headOnly, extraHeaders);
+        byte[] body = ResponseWriter.StatusPages.For(statusCode);
+        output.Write(StatusLines.For(statusCode));
+        output.Write(ResponseWriter.ServerLine);
+        output.Write("Content-Type: text/html; charset=utf-8\r\n"u8);
+        ResponseWriter.ContentLength(output, body.Length);
+        output.Write(extraHeaderLines);
+        FinishHead(head, request, output, response);
+        if (request.Method != HttpMethod.Head) output.Write(body);
         response.StatusCode = statusCode;
+    }
+
+    /// <summary>The lines every response gets last: the user's -Header lines, CORS, Date, Connection.</summary>
+    private void FinishHead(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    {
+        output.Write(_settings.ExtraHeaders);
+        _cors.WriteAllowOrigin(head, request, output);
+        ResponseWriter.EndHead(output, response.Connection);
     }
 
     public void Dispose()
     {
-        // The cache holds only managed memory; nothing to release beyond letting it go.
+        // Caches hold only managed memory; nothing to release beyond letting them go.
     }
 }

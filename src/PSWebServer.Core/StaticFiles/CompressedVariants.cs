@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.IO.Compression;
+using System.Threading;
+
+namespace PSWebServer.StaticFiles;
+
+/// <summary>
+/// Makes the gzip and brotli forms of files: from a precompressed sidecar (file.br, file.gz) when one exists and
+/// is not older than the file, else by compressing once (System.IO.Compression). Forms of files too large for the
+/// file cache are kept here, bounded in bytes; when full, such files go out uncompressed rather than be
+/// compressed again on every request.
+/// </summary>
+internal sealed class CompressedVariants
+{
+    /// <summary>Below this, compression saves less than it costs (a packet or so).</summary>
+    public const long MinimumLength = 1024;
+
+    private readonly ConcurrentDictionary<(string Path, ContentCoding Coding), Representation> _disk = new();
+    private readonly long _maxBytes;
+    private readonly long _maxSourceBytes;
+    private readonly FileHeadSettings _settings;
+    private long _bytes;
+
+    public CompressedVariants(long maxBytes, long maxSourceBytes, FileHeadSettings settings)
+    {
+        _maxBytes = maxBytes;
+        _maxSourceBytes = maxSourceBytes;
+        _settings = settings;
+    }
+
+    /// <summary>The compressed form of a file too large for the file cache, or null to send identity.</summary>
+    public Representation? ForDiskFile(string fullPath, Representation identity, ContentCoding coding)
+    {
+        if (_disk.TryGetValue((fullPath, coding), out Representation? held))
+        {
+            // An identity entry records "not worth compressing" for this version of the file.
+            if (SameSource(held, identity)) return held.Coding == coding ? held : null;
+            if (_disk.TryRemove((fullPath, coding), out Representation? removed) && removed.Coding != ContentCoding.Identity)
+            {
+                Interlocked.Add(ref _bytes, -(removed.Body?.Length ?? 0));
+            }
+        }
+        Representation? made = Create(fullPath, identity, coding, inMemory: false);
+        if (made == null)
+        {
+            _disk[(fullPath, coding)] = identity;
+            return null;
+        }
+        if (made.Body != null)
+        {
+            if (Interlocked.Add(ref _bytes, made.Body.Length) > _maxBytes)
+            {
+                Interlocked.Add(ref _bytes, -made.Body.Length);
+                return made; // served this once, not kept
+            }
+            _disk[(fullPath, coding)] = made.WithPrebuiltHeads(_settings);
+        }
+        return made;
+    }
+
+    /// <summary>
+    /// A compressed form: the sidecar if present and fresh (in memory when <paramref name="inMemory"/> and small,
+    /// else sent from its file), else compressed now. Null when compressing would not make it smaller or the file is too large.
+    /// </summary>
+    public Representation? Create(string fullPath, Representation identity, ContentCoding coding, bool inMemory)
+    {
+        string suffix = coding == ContentCoding.Brotli ? ".br" : ".gz";
+        var sidecar = new FileInfo(fullPath + suffix);
+        if (sidecar.Exists && sidecar.LastWriteTimeUtc >= identity.LastWriteUtc)
+        {
+            byte[] tag = EntityTag.ForFile(sidecar.LastWriteTimeUtc, sidecar.Length, "-" + ContentNegotiation.Token(coding));
+            byte[]? body = inMemory && sidecar.Length <= 1024 * 1024 ? File.ReadAllBytes(sidecar.FullName) : null;
+            return new Representation(identity.ContentType, coding, body?.Length ?? sidecar.Length, sidecar.LastWriteTimeUtc, tag,
+                body, body == null ? sidecar.FullName : null);
+        }
+
+        if (identity.Length < MinimumLength || identity.Length > _maxSourceBytes) return null;
+        using var compressed = new MemoryStream();
+        using (Stream encoder = coding == ContentCoding.Brotli
+            ? new BrotliStream(compressed, CompressionLevel.Optimal, leaveOpen: true)
+            : new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            if (identity.Body != null) encoder.Write(identity.Body);
+            else
+            {
+                using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+                source.CopyTo(encoder);
+            }
+        }
+        if (compressed.Length >= identity.Length) return null;
+        byte[] bytes = compressed.ToArray();
+        string token = ContentNegotiation.Token(coding);
+        byte[] entityTag = EntityTag.ForFile(identity.LastWriteUtc, identity.Length, "-" + token);
+        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null);
+    }
+
+    /// <summary>Whether a held form was made from the file as it is now (a sidecar may be newer than the file).</summary>
+    private static bool SameSource(Representation held, Representation identity) =>
+        held.Coding == ContentCoding.Identity
+            ? held.LastWriteUtc == identity.LastWriteUtc && held.Length == identity.Length
+            : held.LastWriteUtc >= identity.LastWriteUtc;
+}
