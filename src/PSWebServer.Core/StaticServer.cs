@@ -26,6 +26,7 @@ public sealed class StaticServer : IDisposable
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly ServerStatistics _statistics = new();
     private Task _acceptLoop = Task.CompletedTask;
+    private EpollEngine? _engine;
     private int _state = (int)ServerState.Running;
 
     private StaticServer(StaticServerOptions options, string root, SocketListener listener)
@@ -60,8 +61,29 @@ public sealed class StaticServer : IDisposable
         SocketListener listener = SocketListener.Bind(options.Address, options.Port);
         var server = new StaticServer(options, root, listener);
         server._heartbeat.Start();
-        server._acceptLoop = Task.Run(server.AcceptLoopAsync);
+        server.StartAccepting();
         return server;
+    }
+
+    /// <summary>
+    /// On Linux, the epoll engine: event-loop threads that accept and run connections inline, no thread-pool hop per
+    /// request. Elsewhere, or when epoll cannot be set up, .NET's sockets with an async accept loop.
+    /// </summary>
+    private void StartAccepting()
+    {
+        _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, StartConnection,
+            _statistics.ReportError, Fault, out _);
+        if (_engine is null) _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>Which connection engine serves: "epoll" or "socket".</summary>
+    internal string Engine => _engine is null ? "socket" : "epoll";
+
+    /// <summary>On an event-loop thread, for a connection just accepted and reserved.</summary>
+    private void StartConnection(EpollTransport transport)
+    {
+        var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits);
+        _ = connection.Start();
     }
 
     public int Id { get; }
@@ -99,9 +121,11 @@ public sealed class StaticServer : IDisposable
             if (_state == (int)ServerState.Running) Volatile.Write(ref _state, (int)ServerState.Stopping);
         }
 
+        _engine?.StopAccepting(TimeSpan.FromSeconds(1));
         _listener.Dispose();
         bool graceful = _connections.Drain(grace);
         _heartbeat.Dispose();
+        _engine?.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(1));
         _handler.Dispose();
         lock (_stateLock)
@@ -180,9 +204,11 @@ public sealed class StaticServer : IDisposable
         {
             try
             {
+                _engine?.StopAccepting(TimeSpan.FromSeconds(1));
                 _listener.Dispose();
                 _connections.Drain(TimeSpan.Zero);
                 _heartbeat.Dispose();
+                _engine?.Dispose();
                 _handler.Dispose();
             }
             catch (Exception)

@@ -40,7 +40,7 @@ internal sealed class Http1Connection
     private readonly ResponseBuffer _output = new();
     private long _id;
     private int _phase;
-    private long _deadline;
+    private long _deadline = long.MaxValue; // none until the loop starts: a connection not yet running is not late
 
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
         RequestLog log, ServerStatistics statistics, ServerLimits limits)
@@ -54,11 +54,14 @@ internal sealed class Http1Connection
         _parser = new HttpRequestParser(limits);
     }
 
-    /// <summary>Registers the connection and starts its loop on the thread pool. Returns at once.</summary>
+    /// <summary>
+    /// Registers the connection and runs its loop on the caller's thread until the first operation that has to wait
+    /// (no thread-pool hop per connection; on the epoll engine the loop then resumes on the event-loop thread).
+    /// </summary>
     public Task Start()
     {
         _id = _manager.Register(this);
-        return Task.Run(RunAsync);
+        return RunAsync();
     }
 
     public void CloseIfIdle()
@@ -267,9 +270,15 @@ internal sealed class Http1Connection
     private async ValueTask FlushAsync()
     {
         if (_output.Length == 0) return;
+        // The send timeout covers the send only; then the deadline it interrupted (say, the header timeout of a
+        // pipelined request already begun) runs on unchanged.
+        long deadline = Volatile.Read(ref _deadline);
+        var phase = (Phase)Volatile.Read(ref _phase);
         Enter(Phase.Busy, _limits.SendTimeout);
         await _transport.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
         _output.Clear();
+        Volatile.Write(ref _deadline, deadline);
+        Interlocked.Exchange(ref _phase, (int)phase);
     }
 
     /// <summary>

@@ -57,7 +57,8 @@ internal sealed class HttpRequestParser
                     if (cursor.HeadStart > 16) return Reject(RequestRejectionReason.InvalidRequestLine, out reason);
                     continue;
                 }
-                if (lineLength > _maxRequestLine + 1) return Reject(RequestRejectionReason.RequestLineTooLong, out reason);
+                int content = buffer[lf - 1] == (byte)'\r' ? lineLength - 1 : lineLength;
+                if (content > _maxRequestLine) return Reject(RequestRejectionReason.RequestLineTooLong, out reason);
                 cursor.HeadersStart = lf + 1;
                 cursor.SawRequestLine = true;
             }

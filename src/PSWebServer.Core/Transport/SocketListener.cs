@@ -61,6 +61,9 @@ internal sealed class SocketListener : IDisposable
         return new SocketListener(socket, text, urlHost);
     }
 
+    /// <summary>The listening socket itself, for the epoll engine, which accepts from its descriptor.</summary>
+    internal Socket Socket => _socket;
+
     public ValueTask<Socket> AcceptAsync() => _socket.AcceptAsync(System.Threading.CancellationToken.None);
 
     public void Dispose() => _socket.Dispose();

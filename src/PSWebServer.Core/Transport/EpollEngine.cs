@@ -1,0 +1,138 @@
+using System;
+using System.Net.Sockets;
+using System.Threading;
+
+namespace PSWebServer.Transport;
+
+/// <summary>
+/// The Linux connection engine: one <see cref="EpollEventLoop"/> thread per processor, each accepting from the
+/// listening socket and running its connections' code inline on readiness, so a request costs no thread-pool hop
+/// (the effect of DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, for our sockets only). <see cref="TryCreate"/> returns
+/// null where it cannot run (not Linux, not 64-bit, libc or epoll refused, PSWEBSERVER_ENGINE=socket); the server then
+/// uses <see cref="SocketTransport"/> and .NET's socket engine.
+/// </summary>
+internal sealed class EpollEngine : IDisposable
+{
+    /// <summary>Set PSWEBSERVER_ENGINE=socket to use .NET's sockets even where epoll is available (to compare, or to work around).</summary>
+    public const string EngineVariable = "PSWEBSERVER_ENGINE";
+
+    private readonly Func<bool> _tryReserve;
+    private readonly Action<EpollTransport> _start;
+    private readonly Action<Exception> _report;
+    private readonly Action<Exception> _fault;
+    private EpollEventLoop[] _loops = Array.Empty<EpollEventLoop>();
+    private int _acceptingStopped;
+    private int _disposed;
+
+    private EpollEngine(Func<bool> tryReserve, Action<EpollTransport> start, Action<Exception> report, Action<Exception> fault)
+    {
+        _tryReserve = tryReserve;
+        _start = start;
+        _report = report;
+        _fault = fault;
+    }
+
+    public int LoopCount => _loops.Length;
+
+    public static bool IsSupported =>
+        OperatingSystem.IsLinux() && Environment.Is64BitProcess
+        && !string.Equals(Environment.GetEnvironmentVariable(EngineVariable), "socket", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Starts the loops on <paramref name="listener"/>, or returns null (with the reason) when this system cannot run them;
+    /// the listener is then left as it was.
+    /// </summary>
+    public static EpollEngine? TryCreate(Socket listener, string name, Func<bool> tryReserve, Action<EpollTransport> start,
+        Action<Exception> report, Action<Exception> fault, out Exception? reason)
+    {
+        reason = null;
+        if (!IsSupported) return null;
+        var engine = new EpollEngine(tryReserve, start, report, fault);
+        try
+        {
+            int count = Math.Max(1, Environment.ProcessorCount);
+            int listenFd = (int)listener.SafeHandle.DangerousGetHandle();
+            listener.Blocking = false;
+            var loops = new EpollEventLoop[count];
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    loops[i] = EpollEventLoop.Create(engine, $"PSWebServer {name} epoll {i}");
+                    loops[i].AddListener(listenFd);
+                }
+            }
+            catch
+            {
+                foreach (EpollEventLoop? loop in loops)
+                {
+                    if (loop is null) continue;
+                    loop.RequestStop();
+                    loop.Start(); // runs its shutdown at once: closes its epoll and eventfd
+                }
+                throw;
+            }
+            engine._loops = loops;
+            foreach (EpollEventLoop loop in loops) loop.Start();
+            return engine;
+        }
+        catch (Exception ex) // DllNotFoundException, EntryPointNotFoundException, an errno: fall back
+        {
+            reason = ex;
+            try
+            {
+                listener.Blocking = true;
+            }
+            catch (Exception)
+            {
+            }
+            return null;
+        }
+    }
+
+    internal bool TryReserve() => _tryReserve();
+
+    internal void StartConnection(EpollTransport transport) => _start(transport);
+
+    internal void Report(Exception error) => _report(error);
+
+    internal void LoopFailed(Exception error)
+    {
+        if (Volatile.Read(ref _disposed) != 0) return;
+        _fault(error);
+    }
+
+    /// <summary>
+    /// Takes the listening socket out of every loop and waits (bounded) until they have, so the caller can close it
+    /// without a loop calling accept on a descriptor number that may already belong to something else.
+    /// </summary>
+    public void StopAccepting(TimeSpan wait)
+    {
+        if (Interlocked.Exchange(ref _acceptingStopped, 1) != 0) return;
+        var done = new CountdownEvent(_loops.Length);
+        foreach (EpollEventLoop loop in _loops)
+        {
+            EpollEventLoop target = loop;
+            bool posted = loop.Post(() =>
+            {
+                target.StopAccepting();
+                done.Signal();
+            });
+            if (!posted) done.Signal();
+        }
+        // A loop busy for longer than that: closing the socket is still safe for epoll (a closed descriptor leaves the set).
+        // The event is then left undisposed, since that loop will still signal it.
+        if (done.Wait(wait)) done.Dispose();
+    }
+
+    /// <summary>Stops the loops: connections still open are aborted and closed on their loop. Waits a bounded time.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (EpollEventLoop loop in _loops) loop.RequestStop();
+        foreach (EpollEventLoop loop in _loops)
+        {
+            if (!loop.IsLoopThread) loop.Join(TimeSpan.FromSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,424 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace PSWebServer.Transport;
+
+/// <summary>
+/// One dedicated thread with its own epoll set. It accepts from the shared listening socket (EPOLLEXCLUSIVE, so one
+/// idle loop is woken per new connection), owns the connections it accepted, and completes their parked operations;
+/// their continuations run right here. Other threads reach it only through <see cref="Post"/> (an eventfd wakes it).
+/// Nothing escapes the thread: a connection's fault is reported and the loop goes on; a fault of the loop itself is
+/// handed to the engine, which faults the server.
+/// </summary>
+internal sealed unsafe class EpollEventLoop
+{
+    private const int MaxEvents = 256;
+    private const int AcceptBatch = 64;
+    private const ulong ListenerToken = ulong.MaxValue;
+    private const ulong WakeToken = ulong.MaxValue - 1;
+    private const int AcceptPauseMilliseconds = 100;
+
+    private readonly EpollEngine _engine;
+    private readonly int _epollFd;
+    private readonly int _wakeFd;
+    private readonly Thread _thread;
+    private readonly ConcurrentQueue<EpollTransport> _posted = new();
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly List<EpollTransport> _deferred = new();
+    private readonly List<EpollTransport> _deferredRunning = new();
+    private EpollTransport?[] _slots = new EpollTransport?[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _slotsUsed;
+    private uint _generation;
+    private int _listenFd = -1;
+    private uint _listenEvents;
+    private long _acceptResumeAt; // Environment.TickCount64; 0 while accepting
+    private int _threadId;
+    private volatile bool _stopRequested;
+    private volatile bool _exited;
+    private readonly object _wakeLock = new();
+    private bool _wakeClosed; // guarded by _wakeLock: the eventfd number is never written after it is closed
+
+    private EpollEventLoop(EpollEngine engine, int epollFd, int wakeFd, string name)
+    {
+        _engine = engine;
+        _epollFd = epollFd;
+        _wakeFd = wakeFd;
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+    }
+
+    /// <summary>Creates the epoll set and wake eventfd; throws when the system refuses (the engine then falls back).</summary>
+    public static EpollEventLoop Create(EpollEngine engine, string name)
+    {
+        int epollFd = LinuxNative.epoll_create1(LinuxNative.EPOLL_CLOEXEC);
+        if (epollFd < 0) throw new InvalidOperationException("epoll_create1 failed: errno " + LinuxNative.Errno);
+        int wakeFd = LinuxNative.eventfd(0, LinuxNative.EFD_NONBLOCK | LinuxNative.EFD_CLOEXEC);
+        if (wakeFd < 0)
+        {
+            int errno = LinuxNative.Errno;
+            LinuxNative.close(epollFd);
+            throw new InvalidOperationException("eventfd failed: errno " + errno);
+        }
+        if (LinuxNative.EpollControl(epollFd, LinuxNative.EPOLL_CTL_ADD, wakeFd, LinuxNative.EPOLLIN, WakeToken) != 0)
+        {
+            int errno = LinuxNative.Errno;
+            LinuxNative.close(wakeFd);
+            LinuxNative.close(epollFd);
+            throw new InvalidOperationException("epoll_ctl(eventfd) failed: errno " + errno);
+        }
+        return new EpollEventLoop(engine, epollFd, wakeFd, name);
+    }
+
+    public bool IsLoopThread => Environment.CurrentManagedThreadId == _threadId;
+
+    public bool Exited => _exited;
+
+    /// <summary>Adds the listening socket to this loop's set (before the thread starts). Throws when epoll refuses it.</summary>
+    public void AddListener(int listenFd)
+    {
+        uint events = LinuxNative.EPOLLIN | LinuxNative.EPOLLEXCLUSIVE;
+        if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, listenFd, events, ListenerToken) != 0)
+        {
+            // kernels before 4.5 have no EPOLLEXCLUSIVE: every loop wakes, one wins, the others see EAGAIN
+            events = LinuxNative.EPOLLIN;
+            if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, listenFd, events, ListenerToken) != 0)
+                throw new InvalidOperationException("epoll_ctl(listener) failed: errno " + LinuxNative.Errno);
+        }
+        _listenFd = listenFd;
+        _listenEvents = events;
+    }
+
+    public void Start()
+    {
+        _thread.Start();
+    }
+
+    /// <summary>Any thread: asks the loop to run a connection's handed-over work. False when the loop has ended.</summary>
+    public bool Post(EpollTransport transport)
+    {
+        if (_exited) return false;
+        _posted.Enqueue(transport);
+        Wake();
+        return true;
+    }
+
+    /// <summary>Any thread: runs <paramref name="command"/> on the loop. False when the loop has ended.</summary>
+    public bool Post(Action command)
+    {
+        if (_exited) return false;
+        _commands.Enqueue(command);
+        Wake();
+        return true;
+    }
+
+    /// <summary>Any thread: stop after this round; connections still open are aborted and closed by the loop.</summary>
+    public void RequestStop()
+    {
+        _stopRequested = true;
+        Wake();
+    }
+
+    public bool Join(TimeSpan timeout) => !_thread.IsAlive || _thread.Join(timeout);
+
+    private void Wake()
+    {
+        ulong one = 1;
+        lock (_wakeLock)
+        {
+            if (!_wakeClosed) LinuxNative.write(_wakeFd, (byte*)&one, 8); // EAGAIN only when the counter is full, i.e. already signalled
+        }
+    }
+
+    /// <summary>Loop thread: a connection out of receive budget is retried after the current batch of events.</summary>
+    public void Defer(EpollTransport transport)
+    {
+        if (transport.Deferred) return;
+        transport.Deferred = true;
+        _deferred.Add(transport);
+    }
+
+    /// <summary>Loop thread: takes the listener out of the set, so the socket can be closed without a loop touching it.</summary>
+    public void StopAccepting()
+    {
+        if (_listenFd < 0) return;
+        if (_acceptResumeAt == 0) LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_DEL, _listenFd, 0, 0);
+        _listenFd = -1;
+        _acceptResumeAt = 0;
+    }
+
+    /// <summary>Loop thread: the slot of a connection that is closing. Tolerates a loop that has already ended.</summary>
+    public void Forget(EpollTransport transport)
+    {
+        int slot = transport.Slot;
+        if (slot >= 0 && slot < _slots.Length && ReferenceEquals(_slots[slot], transport))
+        {
+            _slots[slot] = null;
+            _freeSlots.Push(slot);
+        }
+        transport.Slot = -1;
+    }
+
+    private void Run()
+    {
+        _threadId = Environment.CurrentManagedThreadId;
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxNative.EpollEventSize));
+        try
+        {
+            while (!_stopRequested)
+            {
+                int timeout = _deferred.Count > 0 ? 0 : -1;
+                if (_acceptResumeAt != 0)
+                {
+                    long wait = _acceptResumeAt - Environment.TickCount64;
+                    if (wait <= 0) ResumeAccepting();
+                    else if (timeout < 0) timeout = (int)wait;
+                }
+
+                int n = LinuxNative.epoll_wait(_epollFd, events, MaxEvents, timeout);
+                if (n < 0)
+                {
+                    int errno = LinuxNative.Errno;
+                    if (errno == LinuxNative.EINTR) continue;
+                    throw new InvalidOperationException("epoll_wait failed: errno " + errno);
+                }
+
+                for (int i = 0; i < n; i++)
+                {
+                    byte* ev = events + i * LinuxNative.EpollEventSize;
+                    uint flags = *(uint*)ev;
+                    ulong token = Unsafe.ReadUnaligned<ulong>(ev + LinuxNative.EpollDataOffset);
+                    Dispatch(token, flags);
+                }
+
+                if (_deferred.Count > 0) RunDeferred();
+            }
+        }
+        catch (Exception ex)
+        {
+            _engine.LoopFailed(ex);
+        }
+        finally
+        {
+            Shutdown();
+            NativeMemory.Free(events);
+        }
+    }
+
+    private void Dispatch(ulong token, uint flags)
+    {
+        try
+        {
+            if (token == WakeToken)
+            {
+                DrainWake();
+                return;
+            }
+            if (token == ListenerToken)
+            {
+                AcceptBatchNow();
+                return;
+            }
+            int slot = (int)(uint)token;
+            EpollTransport? transport = slot < _slots.Length ? _slots[slot] : null;
+            if (transport is null || transport.Token != token) return; // closed earlier in this batch
+            transport.OnEvents(flags);
+        }
+        catch (Exception ex)
+        {
+            _engine.Report(ex);
+        }
+    }
+
+    private void DrainWake()
+    {
+        ulong value;
+        LinuxNative.read(_wakeFd, (byte*)&value, 8);
+        while (_commands.TryDequeue(out Action? command))
+        {
+            try
+            {
+                command();
+            }
+            catch (Exception ex)
+            {
+                _engine.Report(ex);
+            }
+        }
+        while (_posted.TryDequeue(out EpollTransport? transport))
+        {
+            try
+            {
+                transport.OnPosted();
+            }
+            catch (Exception ex)
+            {
+                _engine.Report(ex);
+            }
+        }
+    }
+
+    private void RunDeferred()
+    {
+        _deferredRunning.AddRange(_deferred);
+        _deferred.Clear();
+        foreach (EpollTransport transport in _deferredRunning)
+        {
+            transport.Deferred = false;
+            if (transport.Closed) continue;
+            try
+            {
+                transport.OnEvents(LinuxNative.EPOLLIN);
+            }
+            catch (Exception ex)
+            {
+                _engine.Report(ex);
+            }
+        }
+        _deferredRunning.Clear();
+    }
+
+    private void AcceptBatchNow()
+    {
+        if (_listenFd < 0) return;
+        byte* address = stackalloc byte[128];
+        for (int i = 0; i < AcceptBatch; i++)
+        {
+            uint length = 128;
+            int fd = LinuxNative.accept4(_listenFd, address, &length, LinuxNative.SOCK_NONBLOCK | LinuxNative.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                int errno = LinuxNative.Errno;
+                switch (errno)
+                {
+                    case LinuxNative.EAGAIN:
+                        return;
+                    case LinuxNative.EINTR or LinuxNative.ECONNABORTED or LinuxNative.EPROTO or LinuxNative.EPERM:
+                        continue; // this client gave up before we took it
+                    case LinuxNative.EMFILE or LinuxNative.ENFILE or LinuxNative.ENOBUFS or LinuxNative.ENOMEM:
+                        PauseAccepting(); // out of descriptors or memory for a moment: retry soon rather than spin
+                        return;
+                    default:
+                        StopAccepting(); // the listener is gone
+                        return;
+                }
+            }
+
+            if (!_engine.TryReserve())
+            {
+                LinuxNative.close(fd);
+                continue;
+            }
+            int one = 1;
+            LinuxNative.setsockopt(fd, LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NODELAY, &one, sizeof(int));
+            EpollTransport transport = CreateTransport(fd, address, length);
+            if (!Register(transport)) transport.Abort(); // the connection starts, fails at once and gives its reservation back
+            transport.StartBudget();
+            _engine.StartConnection(transport);
+        }
+    }
+
+    private EpollTransport CreateTransport(int fd, byte* address, uint length)
+    {
+        ushort family = *(ushort*)address;
+        int port = (address[2] << 8) | address[3];
+        if (family == LinuxNative.AF_INET6 && length >= 24)
+        {
+            return new EpollTransport(this, fd, 0, new ReadOnlySpan<byte>(address + 8, 16).ToArray(), port);
+        }
+        uint v4 = family == LinuxNative.AF_INET ? *(uint*)(address + 4) : 0;
+        return new EpollTransport(this, fd, v4, null, port);
+    }
+
+    private bool Register(EpollTransport transport)
+    {
+        int slot;
+        if (_freeSlots.Count > 0)
+        {
+            slot = _freeSlots.Pop();
+        }
+        else
+        {
+            if (_slotsUsed == _slots.Length) Array.Resize(ref _slots, _slots.Length * 2);
+            slot = _slotsUsed++;
+        }
+        ulong token = ((ulong)++_generation << 32) | (uint)slot;
+        _slots[slot] = transport;
+        transport.Slot = slot;
+        transport.Token = token;
+        const uint events = LinuxNative.EPOLLIN | LinuxNative.EPOLLOUT | LinuxNative.EPOLLRDHUP | LinuxNative.EPOLLET;
+        if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, transport.Fd, events, token) == 0) return true;
+        _engine.Report(new InvalidOperationException("epoll_ctl(connection) failed: errno " + LinuxNative.Errno));
+        return false;
+    }
+
+    private void PauseAccepting()
+    {
+        if (_acceptResumeAt != 0 || _listenFd < 0) return;
+        LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_DEL, _listenFd, 0, 0);
+        _acceptResumeAt = Math.Max(1, Environment.TickCount64 + AcceptPauseMilliseconds);
+    }
+
+    private void ResumeAccepting()
+    {
+        _acceptResumeAt = 0;
+        if (_listenFd < 0) return;
+        if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, _listenFd, _listenEvents, ListenerToken) != 0)
+            _listenFd = -1; // the listener was closed meanwhile
+    }
+
+    /// <summary>On the way out: fail every parked operation (the connections' code ends and closes them), then close the rest.</summary>
+    private void Shutdown()
+    {
+        try
+        {
+            StopAccepting();
+            for (int round = 0; round < 3; round++)
+            {
+                DrainWake();
+                for (int i = 0; i < _slots.Length; i++)
+                {
+                    EpollTransport? transport = _slots[i];
+                    if (transport is null) continue;
+                    try
+                    {
+                        transport.AbortOnLoop();
+                    }
+                    catch (Exception ex)
+                    {
+                        _engine.Report(ex);
+                    }
+                }
+            }
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                _slots[i]?.CloseOnLoop();
+            }
+        }
+        catch (Exception ex)
+        {
+            _engine.Report(ex);
+        }
+        _exited = true;
+        // anything handed over while we were closing: nothing will use these fds now
+        while (_posted.TryDequeue(out EpollTransport? transport))
+        {
+            try
+            {
+                if (!transport.Closed) transport.CloseOnLoop();
+            }
+            catch (Exception)
+            {
+            }
+        }
+        lock (_wakeLock)
+        {
+            _wakeClosed = true;
+            LinuxNative.close(_wakeFd);
+        }
+        LinuxNative.close(_epollFd);
+    }
+}

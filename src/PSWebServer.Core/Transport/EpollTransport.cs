@@ -1,0 +1,400 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
+
+namespace PSWebServer.Transport;
+
+/// <summary>
+/// A connection's non-blocking socket, driven by one <see cref="EpollEventLoop"/>. Each operation tries its syscall at
+/// once; only when the kernel says EAGAIN does it park, and the loop thread completes it when epoll reports readiness.
+/// The two reusable value-task sources run their continuation synchronously, so the connection's code resumes on the
+/// loop thread with no thread-pool hop. Everything but <see cref="Abort"/> and <see cref="RemoteAddress"/> is meant
+/// to run on the loop thread; a call from another thread is handed to the loop instead of touching the socket.
+/// </summary>
+internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSource<int>, IValueTaskSource
+{
+    // A connection that keeps finding bytes ready yields to the others on its loop after this many receives in a row.
+    private const int ReceiveBudget = 16;
+
+    private readonly EpollEventLoop _loop;
+    private readonly int _fd;
+    private readonly uint _addressV4;
+    private readonly byte[]? _addressV6;
+    private readonly int _port;
+    private string? _remoteAddress;
+
+    private ManualResetValueTaskSourceCore<int> _receive;
+    private ManualResetValueTaskSourceCore<bool> _send;
+    private Memory<byte> _receiveBuffer;
+    private ReadOnlyMemory<byte> _sendBuffer;
+    private FileStream? _sendFile;
+    private long _fileOffset;
+    private long _fileRemaining;
+    private volatile bool _receivePending;
+    private volatile bool _sendPending;
+    private bool _readReady = true;
+    private bool _writeReady = true;
+    private int _budget = ReceiveBudget;
+    private volatile bool _aborted;
+    private volatile bool _disposeRequested;
+    private bool _closed; // guarded by lock (this): the fd number is closed once, and never shut down after
+
+    public EpollTransport(EpollEventLoop loop, int fd, uint addressV4, byte[]? addressV6, int port)
+    {
+        _loop = loop;
+        _fd = fd;
+        _addressV4 = addressV4;
+        _addressV6 = addressV6;
+        _port = port;
+    }
+
+    /// <summary>The loop's key for this connection in epoll events: slot and generation.</summary>
+    internal ulong Token { get; set; }
+    internal int Slot { get; set; }
+    internal int Fd => _fd;
+    internal bool Closed => _closed;
+    internal bool Deferred { get; set; }
+
+    public string RemoteAddress => _remoteAddress ??= FormatAddress();
+
+    // ---- receive ----
+
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer)
+    {
+        if (!_loop.IsLoopThread) return Park(buffer, post: true);
+        if (_aborted || _closed) return ValueTask.FromException<int>(AbortedError());
+        if (_readReady && _budget > 0)
+        {
+            _budget--;
+            int n = Receive(buffer.Span, out int errno);
+            if (n >= 0)
+            {
+                if (n < buffer.Length) _readReady = false; // the queue is drained: the next arrival raises a new edge
+                return new ValueTask<int>(n);
+            }
+            if (errno != LinuxNative.EAGAIN) return ValueTask.FromException<int>(Error(errno));
+            _readReady = false;
+        }
+        return Park(buffer, post: false);
+    }
+
+    private ValueTask<int> Park(Memory<byte> buffer, bool post)
+    {
+        _receive.Reset();
+        _receiveBuffer = buffer;
+        _receivePending = true;
+        if (post) _loop.Post(this);
+        else if (_readReady) _loop.Defer(this); // out of budget while bytes may still be waiting
+        return new ValueTask<int>(this, _receive.Version);
+    }
+
+    /// <summary>On the loop thread: retries a parked receive; completes it (running its continuation) unless it is still EAGAIN.</summary>
+    internal void RetryReceive()
+    {
+        if (!_receivePending) return;
+        if (_aborted || _closed)
+        {
+            FailReceive(AbortedError());
+            return;
+        }
+        Memory<byte> buffer = _receiveBuffer;
+        int n = Receive(buffer.Span, out int errno);
+        if (n >= 0)
+        {
+            if (n < buffer.Length) _readReady = false;
+            _receiveBuffer = default;
+            _receivePending = false;
+            _receive.SetResult(n);
+        }
+        else if (errno == LinuxNative.EAGAIN)
+        {
+            _readReady = false;
+        }
+        else
+        {
+            FailReceive(Error(errno));
+        }
+    }
+
+    private void FailReceive(Exception error)
+    {
+        _receiveBuffer = default;
+        _receivePending = false;
+        _receive.SetException(error);
+    }
+
+    private int Receive(Span<byte> buffer, out int errno)
+    {
+        errno = 0;
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = buffer) n = LinuxNative.recv(_fd, p, (nuint)buffer.Length, 0);
+            if (n >= 0) return (int)n;
+            errno = LinuxNative.Errno;
+            if (errno != LinuxNative.EINTR) return -1;
+        }
+    }
+
+    // ---- send ----
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> data)
+    {
+        if (!_loop.IsLoopThread) return ParkSend(data, null, 0, 0, post: true);
+        if (_aborted || _closed) return ValueTask.FromException(AbortedError());
+        if (_writeReady)
+        {
+            int errno = SendSome(ref data);
+            if (data.IsEmpty) return default;
+            if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(Error(errno));
+        }
+        return ParkSend(data, null, 0, 0, post: false);
+    }
+
+    public ValueTask SendFileAsync(FileStream file, long offset, long count)
+    {
+        if (count <= 0) return default;
+        if (!_loop.IsLoopThread) return ParkSend(default, file, offset, count, post: true);
+        if (_aborted || _closed) return ValueTask.FromException(AbortedError());
+        if (_writeReady)
+        {
+            int errno = SendFileSome(file, ref offset, ref count);
+            if (count == 0) return default;
+            if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(errno == 0 ? new IOException("The file ended before its length was sent.") : Error(errno));
+        }
+        return ParkSend(default, file, offset, count, post: false);
+    }
+
+    private ValueTask ParkSend(ReadOnlyMemory<byte> data, FileStream? file, long offset, long count, bool post)
+    {
+        _send.Reset();
+        _sendBuffer = data;
+        _sendFile = file;
+        _fileOffset = offset;
+        _fileRemaining = count;
+        _sendPending = true;
+        if (post) _loop.Post(this);
+        return new ValueTask(this, _send.Version);
+    }
+
+    /// <summary>On the loop thread: pushes a parked send on; completes it when all is sent or it fails.</summary>
+    internal void RetrySend()
+    {
+        if (!_sendPending) return;
+        if (_aborted || _closed)
+        {
+            FailSend(AbortedError());
+            return;
+        }
+        int errno;
+        bool done;
+        if (_sendFile is FileStream file)
+        {
+            errno = SendFileSome(file, ref _fileOffset, ref _fileRemaining);
+            done = _fileRemaining == 0;
+            if (!done && errno == 0)
+            {
+                FailSend(new IOException("The file ended before its length was sent."));
+                return;
+            }
+        }
+        else
+        {
+            errno = SendSome(ref _sendBuffer);
+            done = _sendBuffer.IsEmpty;
+        }
+        if (done)
+        {
+            _sendBuffer = default;
+            _sendFile = null;
+            _sendPending = false;
+            _send.SetResult(true);
+        }
+        else if (errno != LinuxNative.EAGAIN)
+        {
+            FailSend(Error(errno));
+        }
+    }
+
+    private void FailSend(Exception error)
+    {
+        _sendBuffer = default;
+        _sendFile = null;
+        _sendPending = false;
+        _send.SetException(error);
+    }
+
+    /// <summary>Sends until done or the kernel refuses; returns the errno that stopped it (EAGAIN: park), 0 when all went.</summary>
+    private int SendSome(ref ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            nint n;
+            ReadOnlySpan<byte> span = data.Span;
+            fixed (byte* p = span) n = LinuxNative.send(_fd, p, (nuint)span.Length, LinuxNative.MSG_NOSIGNAL);
+            if (n >= 0)
+            {
+                data = data.Slice((int)n);
+                continue;
+            }
+            int errno = LinuxNative.Errno;
+            if (errno == LinuxNative.EINTR) continue;
+            if (errno == LinuxNative.EAGAIN) _writeReady = false;
+            return errno;
+        }
+        return 0;
+    }
+
+    /// <summary>sendfile(2) until done or the kernel refuses; 0 with bytes left means the file is shorter than promised.</summary>
+    private int SendFileSome(FileStream file, ref long offset, ref long remaining)
+    {
+        int inFd = (int)file.SafeFileHandle.DangerousGetHandle();
+        while (remaining > 0)
+        {
+            long position = offset;
+            nint n = LinuxNative.sendfile(_fd, inFd, &position, (nuint)Math.Min(remaining, 0x7FFFF000L));
+            if (n > 0)
+            {
+                offset += n;
+                remaining -= n;
+                continue;
+            }
+            if (n == 0) return 0;
+            int errno = LinuxNative.Errno;
+            if (errno == LinuxNative.EINTR) continue;
+            if (errno == LinuxNative.EAGAIN) _writeReady = false;
+            return errno;
+        }
+        return 0;
+    }
+
+    // ---- readiness, from the loop ----
+
+    /// <summary>On the loop thread, for one epoll event (or a deferred retry): note readiness and move parked operations on.</summary>
+    internal void OnEvents(uint events)
+    {
+        _budget = ReceiveBudget;
+        if ((events & (LinuxNative.EPOLLIN | LinuxNative.EPOLLRDHUP | LinuxNative.EPOLLHUP | LinuxNative.EPOLLERR)) != 0)
+        {
+            _readReady = true;
+            if (_receivePending) RetryReceive();
+        }
+        if (_closed) return; // the continuation finished the connection
+        if ((events & (LinuxNative.EPOLLOUT | LinuxNative.EPOLLHUP | LinuxNative.EPOLLERR)) != 0)
+        {
+            _writeReady = true;
+            if (_sendPending) RetrySend();
+        }
+    }
+
+    /// <summary>On the loop thread: work handed over from another thread (an operation started there, or Dispose).</summary>
+    internal void OnPosted()
+    {
+        if (_disposeRequested)
+        {
+            CloseOnLoop();
+            return;
+        }
+        _budget = ReceiveBudget;
+        if (_receivePending) RetryReceive();
+        if (!_closed && _sendPending) RetrySend();
+    }
+
+    /// <summary>On the loop thread, when the loop stops: fail what is parked so the connection's code ends, then close.</summary>
+    internal void AbortOnLoop()
+    {
+        _aborted = true;
+        if (_receivePending) FailReceive(AbortedError());
+        if (!_closed && _sendPending) FailSend(AbortedError());
+    }
+
+    internal void StartBudget() => _budget = ReceiveBudget;
+
+    // ---- shutdown, abort, close ----
+
+    public void ShutdownSend()
+    {
+        lock (this)
+        {
+            if (!_closed) LinuxNative.shutdown(_fd, LinuxNative.SHUT_WR);
+        }
+    }
+
+    /// <summary>Any thread: later operations fail, and shutdown(2) makes epoll report the socket so parked ones fail too.</summary>
+    public void Abort()
+    {
+        _aborted = true;
+        lock (this)
+        {
+            if (!_closed) LinuxNative.shutdown(_fd, LinuxNative.SHUT_RDWR);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_loop.IsLoopThread)
+        {
+            CloseOnLoop();
+            return;
+        }
+        _disposeRequested = true;
+        if (!_loop.Post(this)) CloseOnLoop(); // the loop is gone: nothing else will use the fd
+    }
+
+    internal void CloseOnLoop()
+    {
+        lock (this)
+        {
+            if (_closed) return;
+            _closed = true;
+        }
+        _aborted = true;
+        _loop.Forget(this);
+        LinuxNative.close(_fd); // closing also removes it from the epoll set
+        if (_receivePending) FailReceive(AbortedError());
+        if (_sendPending) FailSend(AbortedError());
+    }
+
+    // ---- IValueTaskSource ----
+
+    int IValueTaskSource<int>.GetResult(short token) => _receive.GetResult(token);
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _receive.GetStatus(token);
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _receive.OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource.GetResult(short token) => _send.GetResult(token);
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _send.GetStatus(token);
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _send.OnCompleted(continuation, state, token, flags);
+
+    // ---- helpers ----
+
+    private static SocketException AbortedError() => new((int)SocketError.OperationAborted);
+
+    private static SocketException Error(int errno) => new((int)(errno switch
+    {
+        104 => SocketError.ConnectionReset,     // ECONNRESET
+        32 => SocketError.Shutdown,             // EPIPE
+        110 => SocketError.TimedOut,            // ETIMEDOUT
+        LinuxNative.EBADF => SocketError.OperationAborted,
+        _ => SocketError.SocketError,
+    }));
+
+    private string FormatAddress()
+    {
+        string port = _port.ToString(CultureInfo.InvariantCulture);
+        if (_addressV6 is null)
+        {
+            uint a = _addressV4; // network order in memory: first byte is the first octet
+            return string.Create(CultureInfo.InvariantCulture, $"{a & 0xFF}.{(a >> 8) & 0xFF}.{(a >> 16) & 0xFF}.{a >> 24}:{port}");
+        }
+        var address = new IPAddress(_addressV6);
+        if (address.IsIPv4MappedToIPv6) return address.MapToIPv4() + ":" + port;
+        return "[" + address + "]:" + port;
+    }
+}
