@@ -57,6 +57,7 @@ public sealed class StaticServer : IDisposable
         if (options.RequestLogSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "RequestLogSize must be at least 1.");
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "Port must be between 0 and 65535.");
         string root = RootFolder.Resolve(options.Root);
+        OptionsValidation.Check(options);
 
         SocketListener listener = SocketListener.Bind(options.Address, options.Port);
         var server = new StaticServer(options, root, listener);
@@ -71,10 +72,13 @@ public sealed class StaticServer : IDisposable
     /// </summary>
     private void StartAccepting()
     {
-        _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, StartConnection,
+        _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, HasCapacity, StartConnection,
             _statistics.ReportError, Fault, out _);
         if (_engine is null) _acceptLoop = Task.Run(AcceptLoopAsync);
     }
+
+    /// <summary>Below MaxConnections. At the limit new clients are not accepted: they wait in the listen backlog.</summary>
+    private bool HasCapacity() => _connections.Count < Options.Limits.MaxConnections;
 
     /// <summary>Which connection engine serves: "epoll" or "socket".</summary>
     internal string Engine => _engine is null ? "socket" : "epoll";
@@ -159,6 +163,10 @@ public sealed class StaticServer : IDisposable
         {
             while (true)
             {
+                while (!HasCapacity() && State == ServerState.Running)
+                {
+                    await Task.Delay(CapacityPollMilliseconds).ConfigureAwait(false); // leave new clients in the backlog
+                }
                 Socket client;
                 try
                 {
@@ -166,7 +174,10 @@ public sealed class StaticServer : IDisposable
                 }
                 catch (SocketException ex) when (IsTransientAcceptError(ex.SocketErrorCode))
                 {
-                    continue; // the client gave up before we took it, or we are out of descriptors for a moment
+                    // the client gave up before we took it, or we are out of descriptors for a moment: then don't spin
+                    if (ex.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+                        await Task.Delay(100).ConfigureAwait(false);
+                    continue;
                 }
 
                 if (!_connections.TryReserve())
@@ -187,6 +198,8 @@ public sealed class StaticServer : IDisposable
             Fault(ex);
         }
     }
+
+    private const int CapacityPollMilliseconds = 20;
 
     private static bool IsTransientAcceptError(SocketError error) =>
         error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TooManyOpenSockets

@@ -16,7 +16,7 @@ internal enum RangeOutcome : byte
 }
 
 /// <summary>
-/// Parses "Range: bytes=…" (RFC 9110 §14.1.2) into sorted, merged, in-bounds ranges. Overlapping and nearby
+/// Parses "Range: bytes=…" (RFC 9110 §14.1.2) into merged, in-bounds ranges in the order asked. Overlapping and nearby
 /// ranges are merged, so a request for many tiny overlapping ranges can never make the response larger than the file.
 /// </summary>
 internal readonly record struct ByteRange(long Start, long End)
@@ -67,16 +67,36 @@ internal readonly record struct ByteRange(long Start, long End)
 
         if (count == 0) return RangeOutcome.Ignore;
         if (ranges.Count == 0) return RangeOutcome.Unsatisfiable;
-        ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
-        var merged = new List<ByteRange> { ranges[0] };
-        for (int i = 1; i < ranges.Count; i++)
-        {
-            ByteRange current = merged[^1];
-            if (ranges[i].Start <= current.End + 1 + MergeGap) merged[^1] = new ByteRange(current.Start, Math.Max(current.End, ranges[i].End));
-            else merged.Add(ranges[i]);
-        }
-        ranges = merged;
+        ranges = Coalesce(ranges);
         return RangeOutcome.Satisfiable;
+    }
+
+    /// <summary>
+    /// Merges overlapping and nearby ranges; the parts keep the order the client asked for them in, each merged
+    /// part where its first member stood (RFC 9110 §14.6).
+    /// </summary>
+    private static List<ByteRange> Coalesce(List<ByteRange> requested)
+    {
+        var order = new List<(ByteRange Range, int Index)>(requested.Count);
+        for (int i = 0; i < requested.Count; i++) order.Add((requested[i], i));
+        order.Sort((a, b) => a.Range.Start.CompareTo(b.Range.Start));
+
+        var merged = new List<(ByteRange Range, int Index)> { order[0] };
+        for (int i = 1; i < order.Count; i++)
+        {
+            (ByteRange current, int index) = merged[^1];
+            ByteRange next = order[i].Range;
+            if (next.Start <= current.End + 1 + MergeGap)
+            {
+                merged[^1] = (new ByteRange(current.Start, Math.Max(current.End, next.End)), Math.Min(index, order[i].Index));
+            }
+            else
+            {
+                merged.Add(order[i]);
+            }
+        }
+        merged.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return merged.ConvertAll(m => m.Range);
     }
 
     private static bool TryParseNumber(ReadOnlySpan<byte> text, out long value)

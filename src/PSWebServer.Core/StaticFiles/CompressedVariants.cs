@@ -73,7 +73,7 @@ internal sealed class CompressedVariants
             byte[] tag = EntityTag.ForFile(sidecar.LastWriteTimeUtc, sidecar.Length, "-" + ContentNegotiation.Token(coding));
             byte[]? body = inMemory && sidecar.Length <= 1024 * 1024 ? File.ReadAllBytes(sidecar.FullName) : null;
             return new Representation(identity.ContentType, coding, body?.Length ?? sidecar.Length, sidecar.LastWriteTimeUtc, tag,
-                body, body == null ? sidecar.FullName : null);
+                body, body == null ? sidecar.FullName : null) { SourceTag = identity.EntityTag };
         }
 
         if (identity.Length < MinimumLength || identity.Length > _maxSourceBytes) return null;
@@ -93,12 +93,17 @@ internal sealed class CompressedVariants
         byte[] bytes = compressed.ToArray();
         string token = ContentNegotiation.Token(coding);
         byte[] entityTag = EntityTag.ForFile(identity.LastWriteUtc, identity.Length, "-" + token);
-        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null);
+        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null) { SourceTag = identity.EntityTag };
     }
 
-    /// <summary>Whether a held form was made from the file as it is now (a sidecar may be newer than the file).</summary>
-    private static bool SameSource(Representation held, Representation identity) =>
-        held.Coding == ContentCoding.Identity
-            ? held.LastWriteUtc == identity.LastWriteUtc && held.Length == identity.Length
-            : held.LastWriteUtc >= identity.LastWriteUtc;
+    /// <summary>
+    /// Whether a held form was made from the file as it is now: same identity ETag (any change of time or size,
+    /// even to an older time, makes a new one), and for a sidecar, the sidecar itself unchanged.
+    /// </summary>
+    private static bool SameSource(Representation held, Representation identity)
+    {
+        if (held.Coding == ContentCoding.Identity) return held.EntityTag.AsSpan().SequenceEqual(identity.EntityTag);
+        if (held.SourceTag == null || !held.SourceTag.AsSpan().SequenceEqual(identity.EntityTag)) return false;
+        return held.FilePath == null || File.GetLastWriteTimeUtc(held.FilePath) == held.LastWriteUtc;
+    }
 }

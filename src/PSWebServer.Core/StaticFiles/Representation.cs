@@ -30,6 +30,9 @@ internal sealed class Representation
     public byte[]? Body { get; }
     public string? FilePath { get; }
 
+    /// <summary>For a compressed form: the identity ETag of the file it was made from, to tell when the file has changed.</summary>
+    public byte[]? SourceTag { get; init; }
+
     /// <summary>Status line and headers of a 200 and a 304, without Date, Connection and the final CRLF; built once for cached forms.</summary>
     public byte[]? Head200 { get; private set; }
     public byte[]? Head304 { get; private set; }

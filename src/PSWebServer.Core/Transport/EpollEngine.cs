@@ -17,6 +17,7 @@ internal sealed class EpollEngine : IDisposable
     public const string EngineVariable = "PSWEBSERVER_ENGINE";
 
     private readonly Func<bool> _tryReserve;
+    private readonly Func<bool> _hasCapacity;
     private readonly Action<EpollTransport> _start;
     private readonly Action<Exception> _report;
     private readonly Action<Exception> _fault;
@@ -24,9 +25,10 @@ internal sealed class EpollEngine : IDisposable
     private int _acceptingStopped;
     private int _disposed;
 
-    private EpollEngine(Func<bool> tryReserve, Action<EpollTransport> start, Action<Exception> report, Action<Exception> fault)
+    private EpollEngine(Func<bool> tryReserve, Func<bool> hasCapacity, Action<EpollTransport> start, Action<Exception> report, Action<Exception> fault)
     {
         _tryReserve = tryReserve;
+        _hasCapacity = hasCapacity;
         _start = start;
         _report = report;
         _fault = fault;
@@ -42,12 +44,12 @@ internal sealed class EpollEngine : IDisposable
     /// Starts the loops on <paramref name="listener"/>, or returns null (with the reason) when this system cannot run them;
     /// the listener is then left as it was.
     /// </summary>
-    public static EpollEngine? TryCreate(Socket listener, string name, Func<bool> tryReserve, Action<EpollTransport> start,
+    public static EpollEngine? TryCreate(Socket listener, string name, Func<bool> tryReserve, Func<bool> hasCapacity, Action<EpollTransport> start,
         Action<Exception> report, Action<Exception> fault, out Exception? reason)
     {
         reason = null;
         if (!IsSupported) return null;
-        var engine = new EpollEngine(tryReserve, start, report, fault);
+        var engine = new EpollEngine(tryReserve, hasCapacity, start, report, fault);
         try
         {
             int count = Math.Max(1, Environment.ProcessorCount);
@@ -91,6 +93,9 @@ internal sealed class EpollEngine : IDisposable
     }
 
     internal bool TryReserve() => _tryReserve();
+
+    /// <summary>False at MaxConnections: the loops then leave new clients waiting in the listen backlog.</summary>
+    internal bool HasCapacity() => _hasCapacity();
 
     internal void StartConnection(EpollTransport transport) => _start(transport);
 

@@ -21,6 +21,7 @@ internal sealed unsafe class EpollEventLoop
     private const ulong ListenerToken = ulong.MaxValue;
     private const ulong WakeToken = ulong.MaxValue - 1;
     private const int AcceptPauseMilliseconds = 100;
+    private const int CapacityPollMilliseconds = 20;
 
     private readonly EpollEngine _engine;
     private readonly int _epollFd;
@@ -37,6 +38,7 @@ internal sealed unsafe class EpollEventLoop
     private int _listenFd = -1;
     private uint _listenEvents;
     private long _acceptResumeAt; // Environment.TickCount64; 0 while accepting
+    private bool _pausedForCapacity;
     private int _threadId;
     private volatile bool _stopRequested;
     private volatile bool _exited;
@@ -160,6 +162,7 @@ internal sealed unsafe class EpollEventLoop
             _freeSlots.Push(slot);
         }
         transport.Slot = -1;
+        if (_pausedForCapacity) _acceptResumeAt = 1; // a place is free: look at the backlog on the next turn
     }
 
     private void Run()
@@ -287,6 +290,13 @@ internal sealed unsafe class EpollEventLoop
         byte* address = stackalloc byte[128];
         for (int i = 0; i < AcceptBatch; i++)
         {
+            if (!_engine.HasCapacity())
+            {
+                // At MaxConnections: leave further clients in the listen backlog until a connection ends.
+                PauseAccepting(CapacityPollMilliseconds);
+                _pausedForCapacity = true;
+                return;
+            }
             uint length = 128;
             int fd = LinuxNative.accept4(_listenFd, address, &length, LinuxNative.SOCK_NONBLOCK | LinuxNative.SOCK_CLOEXEC);
             if (fd < 0)
@@ -299,7 +309,7 @@ internal sealed unsafe class EpollEventLoop
                     case LinuxNative.EINTR or LinuxNative.ECONNABORTED or LinuxNative.EPROTO or LinuxNative.EPERM:
                         continue; // this client gave up before we took it
                     case LinuxNative.EMFILE or LinuxNative.ENFILE or LinuxNative.ENOBUFS or LinuxNative.ENOMEM:
-                        PauseAccepting(); // out of descriptors or memory for a moment: retry soon rather than spin
+                        PauseAccepting(AcceptPauseMilliseconds); // out of descriptors or memory for a moment: retry soon rather than spin
                         return;
                     default:
                         StopAccepting(); // the listener is gone
@@ -355,16 +365,17 @@ internal sealed unsafe class EpollEventLoop
         return false;
     }
 
-    private void PauseAccepting()
+    private void PauseAccepting(int milliseconds)
     {
         if (_acceptResumeAt != 0 || _listenFd < 0) return;
         LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_DEL, _listenFd, 0, 0);
-        _acceptResumeAt = Math.Max(1, Environment.TickCount64 + AcceptPauseMilliseconds);
+        _acceptResumeAt = Math.Max(1, Environment.TickCount64 + milliseconds);
     }
 
     private void ResumeAccepting()
     {
         _acceptResumeAt = 0;
+        _pausedForCapacity = false;
         if (_listenFd < 0) return;
         if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, _listenFd, _listenEvents, ListenerToken) != 0)
             _listenFd = -1; // the listener was closed meanwhile

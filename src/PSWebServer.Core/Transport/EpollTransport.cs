@@ -42,6 +42,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private int _budget = ReceiveBudget;
     private volatile bool _aborted;
     private volatile bool _disposeRequested;
+    private bool _resetOnClose;
     private bool _closed; // guarded by lock (this): the fd number is closed once, and never shut down after
 
     public EpollTransport(EpollEventLoop loop, int fd, uint addressV4, byte[]? addressV6, int port)
@@ -188,6 +189,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         if (!_sendPending) return;
         if (_aborted || _closed)
         {
+            _resetOnClose = true; // a send cut short (a stalled reader): drop the queued bytes rather than let the kernel keep delivering them
             FailSend(AbortedError());
             return;
         }
@@ -310,7 +312,11 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     {
         _aborted = true;
         if (_receivePending) FailReceive(AbortedError());
-        if (!_closed && _sendPending) FailSend(AbortedError());
+        if (!_closed && _sendPending)
+        {
+            _resetOnClose = true;
+            FailSend(AbortedError());
+        }
     }
 
     internal void StartBudget() => _budget = ReceiveBudget;
@@ -355,6 +361,11 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         }
         _aborted = true;
         _loop.Forget(this);
+        if (_resetOnClose || _sendPending)
+        {
+            long linger = 1; // struct linger { l_onoff = 1, l_linger = 0 }: close sends RST and discards the send queue
+            LinuxNative.setsockopt(_fd, LinuxNative.SOL_SOCKET, LinuxNative.SO_LINGER, (int*)&linger, 8);
+        }
         LinuxNative.close(_fd); // closing also removes it from the epoll set
         if (_receivePending) FailReceive(AbortedError());
         if (_sendPending) FailSend(AbortedError());

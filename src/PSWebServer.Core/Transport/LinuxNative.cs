@@ -49,6 +49,9 @@ internal static unsafe class LinuxNative
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
 
+    public const int SOL_SOCKET = 1;
+    public const int SO_LINGER = 13;
+
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
 

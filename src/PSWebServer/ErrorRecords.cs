@@ -1,0 +1,90 @@
+using System;
+using System.Management.Automation;
+
+namespace PSWebServer;
+
+/// <summary>
+/// Every ErrorId and category the module writes, in one place. The ids are API: scripts and tests match
+/// FullyQualifiedErrorId against them, so they change only with a breaking release.
+/// </summary>
+internal static class ErrorRecords
+{
+    internal const string PathNotFound = nameof(PathNotFound);
+    internal const string PathNotDirectory = nameof(PathNotDirectory);
+    internal const string PathNotFile = nameof(PathNotFile);
+    internal const string InvalidHeader = nameof(InvalidHeader);
+    internal const string InvalidCorsOrigin = nameof(InvalidCorsOrigin);
+    internal const string AddressInUse = nameof(AddressInUse);
+    internal const string AddressAccessDenied = nameof(AddressAccessDenied);
+    internal const string AddressNotAvailable = nameof(AddressNotAvailable);
+    internal const string InvalidAddress = nameof(InvalidAddress);
+    internal const string ServerNameInUse = nameof(ServerNameInUse);
+    internal const string InvalidServerName = nameof(InvalidServerName);
+    internal const string ServerNotFound = nameof(ServerNotFound);
+    internal const string ServerFaulted = nameof(ServerFaulted);
+    internal const string TimeoutWithoutWait = nameof(TimeoutWithoutWait);
+
+    internal static ErrorRecord FromServerException(ServerException exception, object? target)
+    {
+        (string id, ErrorCategory category) = exception.Kind switch
+        {
+            ServerErrorKind.AddressInUse => (AddressInUse, ErrorCategory.ResourceUnavailable),
+            ServerErrorKind.AddressAccessDenied => (AddressAccessDenied, ErrorCategory.PermissionDenied),
+            ServerErrorKind.AddressNotAvailable => (AddressNotAvailable, ErrorCategory.InvalidArgument),
+            ServerErrorKind.InvalidAddress => (InvalidAddress, ErrorCategory.InvalidArgument),
+            ServerErrorKind.RootNotFound => (PathNotFound, ErrorCategory.ObjectNotFound),
+            ServerErrorKind.RootNotDirectory => (PathNotDirectory, ErrorCategory.InvalidArgument),
+            // A kind added to the engine later still reaches the user as an error, never as a crash.
+            _ => (exception.Kind.ToString(), ErrorCategory.NotSpecified),
+        };
+        return new ErrorRecord(exception, id, category, target);
+    }
+
+    internal static ErrorRecord PathNotFoundError(string path, Exception? inner = null) =>
+        new(new ItemNotFoundException($"Cannot serve '{path}': the folder does not exist.", inner),
+            PathNotFound, ErrorCategory.ObjectNotFound, path);
+
+    internal static ErrorRecord PathNotDirectoryError(string path, string reason) =>
+        new(new ArgumentException($"Cannot serve '{path}': {reason}"),
+            PathNotDirectory, ErrorCategory.InvalidArgument, path);
+
+    internal static ErrorRecord FileNotFoundError(string parameter, string path, Exception? inner = null) =>
+        new(new ItemNotFoundException($"-{parameter} '{path}': the file does not exist.", inner),
+            PathNotFound, ErrorCategory.ObjectNotFound, path);
+
+    internal static ErrorRecord PathNotFileError(string parameter, string path, string reason) =>
+        new(new ArgumentException($"-{parameter} '{path}': {reason}"),
+            PathNotFile, ErrorCategory.InvalidArgument, path);
+
+    internal static ErrorRecord InvalidHeaderError(string name, string reason) =>
+        new(new ArgumentException($"Cannot send the header '{name}': {reason}"),
+            InvalidHeader, ErrorCategory.InvalidArgument, name);
+
+    internal static ErrorRecord InvalidCorsOriginError(string origin) =>
+        new(new ArgumentException($"'{origin}' is not a CORS origin. Give '*' or a scheme, host and optional port, such as 'https://app.example' or 'http://localhost:3000'."),
+            InvalidCorsOrigin, ErrorCategory.InvalidArgument, origin);
+
+    internal static ErrorRecord ServerNameInUseError(string name) =>
+        new(new InvalidOperationException($"A server named '{name}' is already running in this session. Choose another -Name or stop that server first."),
+            ServerNameInUse, ErrorCategory.ResourceExists, name);
+
+    internal static ErrorRecord InvalidServerNameError(string name) =>
+        new(new ArgumentException($"The server name '{name}' contains wildcard characters (*, ?, [, ]); names are matched as wildcards, so they cannot contain them."),
+            InvalidServerName, ErrorCategory.InvalidArgument, name);
+
+    internal static ErrorRecord ServerNotFoundByName(string name) =>
+        new(new ItemNotFoundException($"No server named '{name}' is running in this session."),
+            ServerNotFound, ErrorCategory.ObjectNotFound, name);
+
+    internal static ErrorRecord ServerNotFoundById(int id) =>
+        new(new ItemNotFoundException($"No server with Id {id} is running in this session."),
+            ServerNotFound, ErrorCategory.ObjectNotFound, id);
+
+    internal static ErrorRecord ServerFaultedError(StaticServer server) =>
+        new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) stopped after an error: {server.LastError?.Message ?? "unknown error"}", server.LastError),
+            ServerFaulted, ErrorCategory.OperationStopped, server);
+
+    internal static ErrorRecord TimeoutWithoutWaitError() =>
+        new(new ArgumentException("-Timeout limits how long -Wait waits; use it together with -Wait."),
+            TimeoutWithoutWait, ErrorCategory.InvalidArgument, null);
+}
