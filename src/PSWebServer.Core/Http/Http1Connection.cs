@@ -212,9 +212,9 @@ internal sealed class Http1Connection
         _handler.Handle(headBytes.Span, head, _output, _response);
         long bytes = _output.Length - before;
 
-        if (_response.File is FileStream file)
+        try
         {
-            try
+            if (_response.File is FileStream file)
             {
                 if (_response.Parts is { } parts)
                 {
@@ -238,14 +238,14 @@ internal sealed class Http1Connection
                     bytes += _response.FileLength;
                 }
             }
-            finally
-            {
-                file.Dispose();
-                _response.File = null;
-            }
         }
-
-        Record(headBytes.Span, timestamp, started, bytes);
+        finally
+        {
+            // Logged even when the client leaves mid-body: an abandoned download is a request too.
+            _response.File?.Dispose();
+            _response.File = null;
+            Record(headBytes.Span, timestamp, started, bytes);
+        }
         return bodyLength;
     }
 
