@@ -19,6 +19,7 @@ internal sealed class Http1Connection
     private const int InitialInputBytes = 4096;
     private const int FlushThresholdBytes = 64 * 1024;
     private const int LingerBytes = 64 * 1024;
+    private const long FileChunkBytes = 2 * 1024 * 1024;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private enum Phase
@@ -227,14 +228,14 @@ internal sealed class Http1Connection
                             continue;
                         }
                         await FlushAsync().ConfigureAwait(false);
-                        await _transport.SendFileAsync(file, part.Offset, part.Length).ConfigureAwait(false);
+                        await SendFileAsync(file, part.Offset, part.Length).ConfigureAwait(false);
                         bytes += part.Length;
                     }
                 }
                 else
                 {
                     await FlushAsync().ConfigureAwait(false);
-                    await _transport.SendFileAsync(file, _response.FileOffset, _response.FileLength).ConfigureAwait(false);
+                    await SendFileAsync(file, _response.FileOffset, _response.FileLength).ConfigureAwait(false);
                     bytes += _response.FileLength;
                 }
             }
@@ -247,6 +248,22 @@ internal sealed class Http1Connection
             Record(headBytes.Span, timestamp, started, bytes);
         }
         return bodyLength;
+    }
+
+    /// <summary>
+    /// Sends a file slice in chunks, renewing the send deadline before each: the timeout is for a client that
+    /// stops reading, not for a large file going to a slow but steady one.
+    /// </summary>
+    private async ValueTask SendFileAsync(FileStream file, long offset, long length)
+    {
+        while (length > 0)
+        {
+            long chunk = Math.Min(length, FileChunkBytes);
+            Enter(Phase.Busy, _limits.SendTimeout);
+            await _transport.SendFileAsync(file, offset, chunk).ConfigureAwait(false);
+            offset += chunk;
+            length -= chunk;
+        }
     }
 
     private void Record(ReadOnlySpan<byte> head, long timestamp, long started, long bytes)

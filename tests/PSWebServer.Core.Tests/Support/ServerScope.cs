@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using PSWebServer.Transport;
+
+namespace PSWebServer.Tests.Support;
+
+/// <summary>A temp site and the servers a test starts on it; every server is stopped on dispose.</summary>
+internal sealed class ServerScope : IDisposable
+{
+    public const string TextA = "Hello A";
+    public const long BigLength = 50L * 1024 * 1024;
+
+    private readonly TempFolder _site = new();
+    private readonly List<StaticServer> _servers = new();
+
+    public ServerScope()
+    {
+        _site.File("a.txt", TextA);
+        _site.File("index.html", "<h1>home</h1>");
+        _site.File("sub/index.html", "<p>sub</p>");
+        _site.SizedFile("big.bin", BigLength);
+    }
+
+    public string Root => _site.Path;
+
+    public TempFolder Site => _site;
+
+    /// <summary>
+    /// Starts a server on the site. <paramref name="engine"/> picks the connection engine: "epoll" (the default on
+    /// Linux) or "socket" (.NET's sockets, the engine everywhere else), through the engine's environment switch.
+    /// </summary>
+    public StaticServer Start(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, string engine = "epoll")
+    {
+        string? before = Environment.GetEnvironmentVariable(EpollEngine.EngineVariable);
+        Environment.SetEnvironmentVariable(EpollEngine.EngineVariable, engine == "socket" ? "socket" : null);
+        StaticServer server;
+        try
+        {
+            server = StaticServer.Start(new StaticServerOptions
+            {
+                Root = _site.Path,
+                Port = port,
+                Name = "t",
+                Limits = limits ?? new ServerLimits(),
+                StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
+            });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(EpollEngine.EngineVariable, before);
+        }
+        _servers.Add(server);
+        string expected = engine == "epoll" && !EpollEngine.IsSupported ? "socket" : engine;
+        if (server.Engine != expected) throw new InvalidOperationException($"Asked for the {engine} engine, got {server.Engine}.");
+        return server;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or the timeout passes; returns whether it held.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout) return false;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        foreach (StaticServer server in _servers) server.Stop(TimeSpan.Zero);
+        _site.Dispose();
+    }
+}
