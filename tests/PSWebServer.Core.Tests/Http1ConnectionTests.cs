@@ -133,7 +133,8 @@ public sealed class Http1ConnectionTests : IDisposable
         Assert.Equal(ConnectionHarness.TextA, r.BodyText);
         Assert.True(r.SaysClose);
         Assert.True(await t.Client.ClosesWithinAsync(Bound));
-        Assert.True(t.SentShutdown);
+        await loop.WaitAsync(Bound);
+        Assert.True(t.Disposed); // nothing left unread: closed at once, no lingering
         Assert.Equal("HTTP/1.0", Assert.Single(_h.Log.ReadAll()).Protocol);
         await EndsAsync(t, loop);
     }

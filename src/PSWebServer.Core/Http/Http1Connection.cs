@@ -135,7 +135,9 @@ internal sealed class Http1Connection
                         if (_response.Connection == ConnectionMode.Close)
                         {
                             await FlushAsync().ConfigureAwait(false);
-                            await CloseGracefullyAsync(input).ConfigureAwait(false);
+                            // Linger only when the client may still be sending (a body we skipped, bytes after
+                            // this request): otherwise closing at once is safe and saves a round trip.
+                            if (start < end || _head.HasBody) await CloseGracefullyAsync(input).ConfigureAwait(false);
                             return;
                         }
                         if (_output.Length >= FlushThresholdBytes) await FlushAsync().ConfigureAwait(false);

@@ -36,6 +36,9 @@ internal sealed class EpollEngine : IDisposable
 
     public int LoopCount => _loops.Length;
 
+    /// <summary>The listener has TCP_NODELAY, which accepted sockets inherit on Linux: no setsockopt per connection.</summary>
+    internal bool ListenerHasNoDelay { get; private set; }
+
     public static bool IsSupported =>
         OperatingSystem.IsLinux() && Environment.Is64BitProcess
         && !string.Equals(Environment.GetEnvironmentVariable(EngineVariable), "socket", StringComparison.OrdinalIgnoreCase);
@@ -54,13 +57,14 @@ internal sealed class EpollEngine : IDisposable
         {
             int count = Math.Max(1, Environment.ProcessorCount);
             int listenFd = (int)listener.SafeHandle.DangerousGetHandle();
+            engine.ListenerHasNoDelay = listener.NoDelay;
             listener.Blocking = false;
             var loops = new EpollEventLoop[count];
             try
             {
                 for (int i = 0; i < count; i++)
                 {
-                    loops[i] = EpollEventLoop.Create(engine, $"PSWebServer {name} epoll {i}");
+                    loops[i] = EpollEventLoop.Create(engine, $"PSWS epoll {i} {name}"); // the OS shows the first 15 characters
                     loops[i].AddListener(listenFd);
                 }
             }

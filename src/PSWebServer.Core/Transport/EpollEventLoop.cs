@@ -322,8 +322,11 @@ internal sealed unsafe class EpollEventLoop
                 LinuxNative.close(fd);
                 continue;
             }
-            int one = 1;
-            LinuxNative.setsockopt(fd, LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NODELAY, &one, sizeof(int));
+            if (!_engine.ListenerHasNoDelay)
+            {
+                int one = 1; // Linux copies TCP_NODELAY from the listener to accepted sockets; set it only when it was not there
+                LinuxNative.setsockopt(fd, LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NODELAY, &one, sizeof(int));
+            }
             EpollTransport transport = CreateTransport(fd, address, length);
             if (!Register(transport)) transport.Abort(); // the connection starts, fails at once and gives its reservation back
             transport.StartBudget();
@@ -414,6 +417,16 @@ internal sealed unsafe class EpollEventLoop
             _engine.Report(ex);
         }
         _exited = true;
+        while (_commands.TryDequeue(out Action? late))
+        {
+            try
+            {
+                late();
+            }
+            catch (Exception)
+            {
+            }
+        }
         // anything handed over while we were closing: nothing will use these fds now
         while (_posted.TryDequeue(out EpollTransport? transport))
         {
