@@ -19,6 +19,8 @@ internal static class OptionsValidation
         {
             if (header.Key.Length == 0 || !IsToken(header.Key))
                 throw new ArgumentException($"'{header.Key}' is not a valid HTTP header name.", nameof(options));
+            if (ServerOwnedHeaders.Contains(header.Key))
+                throw new ArgumentException($"'{header.Key}' is set by the server itself (it frames or describes each response) and cannot be added.", nameof(options));
             if (!IsFieldValue(header.Value ?? ""))
                 throw new ArgumentException($"The value of header '{header.Key}' must be a single line of visible characters.", nameof(options));
         }
@@ -35,6 +37,13 @@ internal static class OptionsValidation
         CheckFile(options.NotFoundPage, nameof(options.NotFoundPage));
         CheckFile(options.Fallback, nameof(options.Fallback));
     }
+
+    /// <summary>Headers whose value the server computes per response; a fixed copy would break framing or lie.</summary>
+    private static readonly HashSet<string> ServerOwnedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Date",
+        "Content-Type", "Content-Range", "Content-Encoding", "ETag", "Last-Modified", "Accept-Ranges", "Location",
+    };
 
     private static void CheckFile(string? path, string name)
     {

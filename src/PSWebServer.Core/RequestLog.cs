@@ -22,6 +22,12 @@ public sealed class RequestLog
     private long _lastClaimed;   // highest id handed to a writer
     private long _floor;         // ids at or below this were cleared
     private int _waiters;
+    private int _pulsePending;
+
+    private const int MaxMethodBytes = 32;
+    private const int MaxTargetBytes = 2048;
+    private const int MaxHeaderValueBytes = 512;
+    private const int MaxSlotBytes = MaxMethodBytes + MaxTargetBytes + 3 * MaxHeaderValueBytes;
 
     internal RequestLog(int capacity, string serverName)
     {
@@ -46,6 +52,14 @@ public sealed class RequestLog
         HttpVersion version, int statusCode, long bytesSent, long durationTicks,
         ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding)
     {
+        // Each field is kept to a bounded length, so a client sending huge headers cannot make the log hold more
+        // than a few KiB per slot (the full values are still seen by the server; only the record is cut).
+        method = Cap(method, MaxMethodBytes);
+        target = Cap(target, MaxTargetBytes);
+        userAgent = Cap(userAgent, MaxHeaderValueBytes);
+        referer = Cap(referer, MaxHeaderValueBytes);
+        range = Cap(range, MaxHeaderValueBytes);
+
         long id = Interlocked.Increment(ref _lastClaimed);
         Slot slot = _slots[(int)(id % _slots.Length)];
         lock (slot)
@@ -53,7 +67,7 @@ public sealed class RequestLog
             if (slot.Id < id)
             {
                 int needed = method.Length + target.Length + userAgent.Length + referer.Length + range.Length;
-                if (slot.Data.Length < needed) slot.Data = new byte[Math.Max(needed, slot.Data.Length * 2)];
+                if (slot.Data.Length < needed) slot.Data = new byte[Math.Max(needed, Math.Clamp(slot.Data.Length * 2, 256, MaxSlotBytes))];
                 Span<byte> data = slot.Data;
                 method.CopyTo(data);
                 target.CopyTo(data.Slice(slot.MethodLength = method.Length));
@@ -72,11 +86,15 @@ public sealed class RequestLog
             }
         }
 
-        if (Volatile.Read(ref _waiters) != 0)
+        // Wake followers once per wait, not once per request: only the first writer after a follower went to
+        // sleep takes the lock.
+        if (Volatile.Read(ref _waiters) != 0 && Interlocked.CompareExchange(ref _pulsePending, 1, 0) == 0)
         {
             lock (_signal) Monitor.PulseAll(_signal);
         }
     }
+
+    private static ReadOnlySpan<byte> Cap(ReadOnlySpan<byte> value, int max) => value.Length <= max ? value : value.Slice(0, max);
 
     /// <summary>
     /// The retained requests with an id above <paramref name="afterId"/>, oldest first. Stops at a slot a
@@ -115,8 +133,10 @@ public sealed class RequestLog
         {
             lock (_signal)
             {
-                while (LastId <= afterId)
+                while (true)
                 {
+                    Volatile.Write(ref _pulsePending, 0); // before looking at LastId: a writer after this will pulse
+                    if (LastId > afterId) break;
                     if (cancellationToken.IsCancellationRequested) return false;
                     TimeSpan left = deadline == DateTime.MaxValue ? WaitSlice : deadline - DateTime.UtcNow;
                     if (left <= TimeSpan.Zero) return false;
@@ -137,7 +157,7 @@ public sealed class RequestLog
     private sealed class Slot
     {
         public long Id;
-        public byte[] Data = new byte[256];
+        public byte[] Data = Array.Empty<byte>(); // grown on first use, so a large ring costs nothing until it fills
         public int MethodLength, TargetLength, UserAgentLength, RefererLength, RangeLength;
         public long TimestampUtcTicks;
         public string ClientAddress = "";

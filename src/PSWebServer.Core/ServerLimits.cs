@@ -29,8 +29,11 @@ public sealed class ServerLimits
     /// <summary>Largest request body read and thrown away on GET/HEAD; a larger one closes the connection after the response.</summary>
     public long MaxDiscardedBodyBytes { get; init; } = 64 * 1024;
 
-    /// <summary>Most connections open at once; further clients wait in the listen backlog.</summary>
-    public int MaxConnections { get; init; } = 100_000;
+    /// <summary>
+    /// Most connections open at once; further clients wait in the listen backlog. Bounds the memory slow clients
+    /// can hold (each may fill a request-head buffer of up to ~40 KiB) while leaving room for 10,000 idle ones.
+    /// </summary>
+    public int MaxConnections { get; init; } = 20_000;
 
     internal void Validate()
     {

@@ -185,8 +185,18 @@ public sealed class StaticServer : IDisposable
                     client.Dispose();
                     continue;
                 }
-                var connection = new Http1Connection(new SocketTransport(client), _handler, _connections, Requests, _statistics, Options.Limits);
-                _ = connection.Start();
+                SocketTransport transport;
+                try
+                {
+                    transport = new SocketTransport(client); // socket options can fail on a client that already reset
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    client.Dispose();
+                    _connections.CancelReservation();
+                    continue;
+                }
+                _ = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits).Start();
             }
         }
         catch (Exception) when (State != ServerState.Running)

@@ -23,6 +23,7 @@ internal static class ErrorRecords
     internal const string ServerNotFound = nameof(ServerNotFound);
     internal const string ServerFaulted = nameof(ServerFaulted);
     internal const string TimeoutWithoutWait = nameof(TimeoutWithoutWait);
+    internal const string InvalidOption = nameof(InvalidOption);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -55,6 +56,10 @@ internal static class ErrorRecords
     internal static ErrorRecord PathNotFileError(string parameter, string path, string reason) =>
         new(new ArgumentException($"-{parameter} '{path}': {reason}"),
             PathNotFile, ErrorCategory.InvalidArgument, path);
+
+    /// <summary>An option the engine refused (a bad -DefaultDocument name, a header only the server may set, …).</summary>
+    internal static ErrorRecord InvalidOptionError(ArgumentException exception) =>
+        new(exception, InvalidOption, ErrorCategory.InvalidArgument, exception.ParamName);
 
     internal static ErrorRecord InvalidHeaderError(string name, string reason) =>
         new(new ArgumentException($"Cannot send the header '{name}': {reason}"),

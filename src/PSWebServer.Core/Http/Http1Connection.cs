@@ -19,7 +19,8 @@ internal sealed class Http1Connection
     private const int InitialInputBytes = 4096;
     private const int FlushThresholdBytes = 64 * 1024;
     private const int LingerBytes = 64 * 1024;
-    private const long FileChunkBytes = 2 * 1024 * 1024;
+    // The send deadline is renewed per chunk: 512 KiB in 60 s lets readers down to about 9 KB/s finish.
+    private const long FileChunkBytes = 512 * 1024;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private enum Phase

@@ -23,8 +23,11 @@ internal sealed class CompressedVariants
     private readonly FileHeadSettings _settings;
     private long _bytes;
 
-    public CompressedVariants(long maxBytes, long maxSourceBytes, FileHeadSettings settings)
+    private readonly Func<string, bool> _isInsideRoot;
+
+    public CompressedVariants(long maxBytes, long maxSourceBytes, FileHeadSettings settings, Func<string, bool> isInsideRoot)
     {
+        _isInsideRoot = isInsideRoot;
         _maxBytes = maxBytes;
         _maxSourceBytes = maxSourceBytes;
         _settings = settings;
@@ -42,21 +45,21 @@ internal sealed class CompressedVariants
                 Interlocked.Add(ref _bytes, -(removed.Body?.Length ?? 0));
             }
         }
+        if (Volatile.Read(ref _bytes) >= _maxBytes)
+        {
+            // Full: send identity rather than compress the same file again on every request.
+            _disk.TryAdd((fullPath, coding), identity);
+            return null;
+        }
         Representation? made = Create(fullPath, identity, coding, inMemory: false);
         if (made == null)
         {
-            _disk[(fullPath, coding)] = identity;
+            _disk.TryAdd((fullPath, coding), identity);
             return null;
         }
-        if (made.Body != null)
-        {
-            if (Interlocked.Add(ref _bytes, made.Body.Length) > _maxBytes)
-            {
-                Interlocked.Add(ref _bytes, -made.Body.Length);
-                return made; // served this once, not kept
-            }
-            _disk[(fullPath, coding)] = made.WithPrebuiltHeads(_settings);
-        }
+        made = made.WithPrebuiltHeads(_settings);
+        if (!_disk.TryAdd((fullPath, coding), made)) return made; // another loop made it at the same time: count it once
+        if (made.Body != null) Interlocked.Add(ref _bytes, made.Body.Length);
         return made;
     }
 
@@ -68,7 +71,8 @@ internal sealed class CompressedVariants
     {
         string suffix = coding == ContentCoding.Brotli ? ".br" : ".gz";
         var sidecar = new FileInfo(fullPath + suffix);
-        if (sidecar.Exists && sidecar.LastWriteTimeUtc >= identity.LastWriteUtc)
+        // The sidecar obeys the root's rules too: a link out of the root is not followed, whatever its name.
+        if (sidecar.Exists && sidecar.LastWriteTimeUtc >= identity.LastWriteUtc && _isInsideRoot(sidecar.FullName))
         {
             byte[] tag = EntityTag.ForFile(sidecar.LastWriteTimeUtc, sidecar.Length, "-" + ContentNegotiation.Token(coding));
             byte[]? body = inMemory && sidecar.Length <= 1024 * 1024 ? File.ReadAllBytes(sidecar.FullName) : null;

@@ -25,7 +25,11 @@ internal sealed class CorsPolicy
 
     public void WriteAllowOrigin(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output)
     {
-        if (!_enabled || !request.Origin.IsPresent) return;
+        if (!_enabled) return;
+        // With a list, the answer depends on Origin: say so on every response, also those to requests without
+        // one, or a shared cache could hand a response without the allow header to a cross-origin caller.
+        if (!_anyOrigin) output.Write("Vary: Origin\r\n"u8);
+        if (!request.Origin.IsPresent) return;
         if (_anyOrigin)
         {
             output.Write("Access-Control-Allow-Origin: *\r\n"u8);
@@ -38,7 +42,6 @@ internal sealed class CorsPolicy
             {
                 if (System.Text.Ascii.EqualsIgnoreCase(origin, allowed)) listed = true;
             }
-            output.Write("Vary: Origin\r\n"u8);
             if (!listed) return;
             output.Write("Access-Control-Allow-Origin: "u8);
             output.Write(origin);

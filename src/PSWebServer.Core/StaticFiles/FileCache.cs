@@ -8,12 +8,13 @@ namespace PSWebServer.StaticFiles;
 /// Small files in memory, looked up by the raw request path bytes, so a hit costs a hash and a compare: no
 /// decoding, no strings, no locks. Writers (misses) take a lock and publish new immutable chains; readers never
 /// wait. Paths are entered only after <see cref="PathResolver"/> allowed them. Bounded in bytes (each file counted
-/// once, however many spellings of its path point at it) and in the number of path spellings.
+/// once) and in the number of paths; only plain spellings of paths are entered (<see cref="IsCacheableSpelling"/>).
 /// </summary>
 internal sealed class FileCache
 {
     public const long RecheckMilliseconds = 1000;
     private const int MaxKeys = 65_536;
+    private const int MaxKeyBytes = 1024;
 
     private readonly object _writeLock = new();
     private readonly Dictionary<string, CachedFile> _byFile = new(StringComparer.Ordinal);
@@ -44,7 +45,16 @@ internal sealed class FileCache
         return null;
     }
 
-    public bool HasRoomFor(long length) => Volatile.Read(ref _bytes) + length <= _maxBytes && Volatile.Read(ref _keys) < MaxKeys;
+    public bool HasRoomFor(long length) => Volatile.Read(ref _bytes) + length <= _maxBytes;
+
+    /// <summary>
+    /// Only the plain spelling of a path is entered (no escapes, no empty or dot segments, not too long): other
+    /// spellings of the same file are served without the cache, so a client cannot fill it with aliases.
+    /// </summary>
+    public static bool IsCacheableSpelling(ReadOnlySpan<byte> path) =>
+        path.Length is > 0 and <= MaxKeyBytes && path[0] == (byte)'/'
+        && path.IndexOf((byte)'%') < 0 && path.IndexOf("//"u8) < 0 && path.IndexOf("/./"u8) < 0 && path.IndexOf("/../"u8) < 0
+        && !path.EndsWith("/."u8) && !path.EndsWith("/.."u8);
 
     /// <summary>Enters a path spelling for a file; returns the copy to serve (an equal one already held is reused).</summary>
     public CachedFile Add(ReadOnlySpan<byte> path, CachedFile loaded)

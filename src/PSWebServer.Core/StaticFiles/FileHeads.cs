@@ -48,7 +48,7 @@ internal static class FileHeads
         output.Write("\r\nETag: "u8);
         output.Write(representation.EntityTag);
         output.Write("\r\n"u8);
-        if (settings.Compression && ContentTypeMap.IsCompressible(representation.ContentType))
+        if (settings.Compression && representation.Compressible)
         {
             output.Write("Vary: Accept-Encoding\r\n"u8); // caches must key on it, even for the identity form
         }

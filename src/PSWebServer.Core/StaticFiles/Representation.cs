@@ -12,6 +12,7 @@ internal sealed class Representation
     public Representation(string contentType, ContentCoding coding, long length, DateTime lastWriteUtc, byte[] entityTag, byte[]? body, string? filePath)
     {
         ContentType = contentType;
+        Compressible = ContentTypeMap.IsCompressible(contentType);
         Coding = coding;
         Length = length;
         LastWriteUtc = lastWriteUtc;
@@ -22,6 +23,8 @@ internal sealed class Representation
     }
 
     public string ContentType { get; }
+    /// <summary>Text-like: worth compressing, and its responses vary by Accept-Encoding. Decided once, not per request.</summary>
+    public bool Compressible { get; }
     public ContentCoding Coding { get; }
     public long Length { get; }
     public DateTime LastWriteUtc { get; }

@@ -33,7 +33,7 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         _settings = new FileHeadSettings(options);
         _resolver = new PathResolver(root, options.DefaultDocuments, options.ServeHiddenFiles);
         _cache = new FileCache(options.FileCacheBytes);
-        _variants = new CompressedVariants(options.CompressedCacheBytes, options.MaxCompressedFileBytes, _settings);
+        _variants = new CompressedVariants(options.CompressedCacheBytes, options.MaxCompressedFileBytes, _settings, _resolver.IsInsideRoot);
         _cors = new CorsPolicy(options.CorsOrigins);
         _maxCachedFileBytes = options.MaxCachedFileBytes;
         _maxRanges = Math.Max(1, options.MaxRanges);
@@ -55,6 +55,26 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
                 return;
         }
 
+        int start = output.Length;
+        try
+        {
+            HandleFile(head, request, output, response);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A file vanished or changed between looking and opening (a build rewriting the site): drop whatever
+            // of this response was written, so the client never sees a head followed by a different answer.
+            output.Truncate(start);
+            response.File?.Dispose();
+            response.File = null;
+            response.Parts = null;
+            int status = ex is FileNotFoundException or DirectoryNotFoundException ? 404 : ex is UnauthorizedAccessException ? 403 : 500;
+            Status(status, head, request, output, response);
+        }
+    }
+
+    private void HandleFile(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    {
         ReadOnlySpan<byte> path = request.Path.Of(head);
         CachedFile? cached = _cache.TryGet(path, Environment.TickCount64);
         if (cached != null)
@@ -91,32 +111,19 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         try
         {
             var info = new FileInfo(fullPath);
-            if (info.Length <= _maxCachedFileBytes && _cache.HasRoomFor(info.Length))
+            if (info.Length <= _maxCachedFileBytes && FileCache.IsCacheableSpelling(path) && _cache.HasRoomFor(info.Length))
             {
                 CachedFile file = _cache.Add(path, CachedFile.Load(fullPath, _settings));
                 Serve(file.Identity, file, null, head, request, output, response, 200);
                 return;
             }
-            // Asynchronous: SendPacketsElement insists on it, though the bytes go by sendfile and never through the stream.
-            stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous);
+            stream = OpenForSending(fullPath);
             DateTime lastWrite = File.GetLastWriteTimeUtc(fullPath);
             long length = stream.Length;
             var identity = new Representation(ContentTypeMap.For(fullPath), ContentCoding.Identity, length, lastWrite,
                 EntityTag.ForFile(lastWrite, length), null, fullPath);
             Serve(identity, null, stream, head, request, output, response, 200);
             if (ReferenceEquals(response.File, stream)) stream = null; // the connection sends and disposes it
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            Status(404, head, request, output, response); // removed between the lookup and the open
-        }
-        catch (UnauthorizedAccessException)
-        {
-            Status(403, head, request, output, response);
-        }
-        catch (IOException)
-        {
-            Status(500, head, request, output, response);
         }
         finally
         {
@@ -133,7 +140,7 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         bool wantsRange = status == 200 && request.Range.IsPresent && request.Method == HttpMethod.Get;
 
         Representation representation = identity;
-        if (_settings.Compression && !wantsRange && identity.Length >= CompressedVariants.MinimumLength && ContentTypeMap.IsCompressible(identity.ContentType))
+        if (_settings.Compression && !wantsRange && identity.Length >= CompressedVariants.MinimumLength && identity.Compressible)
         {
             ContentCoding coding = ContentNegotiation.ChooseCoding(request.AcceptEncoding.Of(head));
             if (coding != ContentCoding.Identity)
@@ -262,6 +269,7 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         return HttpDate.TryParse(value, out DateTime date) && date == HttpDate.TruncateToSeconds(identity.LastWriteUtc);
     }
 
+    /// <summary>Asynchronous: SendPacketsElement insists on it, though the bytes go by sendfile and never through the stream.</summary>
     private static FileStream OpenForSending(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous);
 

@@ -16,7 +16,7 @@ internal sealed class ConnectionManager
     private readonly int _maxConnections;
     private long _nextId;
     private int _count;
-    private volatile bool _stopping;
+    private int _stopping;
 
     public ConnectionManager(ServerLimits limits, TimeProvider? time = null)
     {
@@ -30,7 +30,7 @@ internal sealed class ConnectionManager
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Set when stop begins: connections finish their current response with "Connection: close".</summary>
-    public bool Stopping => _stopping;
+    public bool Stopping => Volatile.Read(ref _stopping) != 0;
 
     /// <summary>A deadline <paramref name="span"/> from now, in the clock's timestamp units.</summary>
     public long DeadlineAfter(TimeSpan span) => Time.GetTimestamp() + (long)(span.TotalSeconds * Time.TimestampFrequency);
@@ -38,17 +38,20 @@ internal sealed class ConnectionManager
     /// <summary>Counts a connection about to be made; false when the limit is reached or the server is stopping.</summary>
     public bool TryReserve()
     {
-        if (_stopping) return false;
+        if (Stopping) return false;
         if (Interlocked.Increment(ref _count) <= _maxConnections) return true;
         Interlocked.Decrement(ref _count);
         return false;
     }
 
+    /// <summary>Gives back a reservation whose connection never started.</summary>
+    public void CancelReservation() => Interlocked.Decrement(ref _count);
+
     public long Register(Http1Connection connection)
     {
         long id = Interlocked.Increment(ref _nextId);
         _connections[id] = connection;
-        if (_stopping) connection.CloseIfIdle(); // stop began between accept and now
+        if (Stopping) connection.CloseIfIdle(); // stop began between accept and now
         return id;
     }
 
@@ -73,7 +76,7 @@ internal sealed class ConnectionManager
     /// </summary>
     public bool Drain(TimeSpan grace)
     {
-        _stopping = true;
+        Interlocked.Exchange(ref _stopping, 1); // a full fence: each connection either sees it or is seen as Idle below
         foreach (var pair in _connections) pair.Value.CloseIfIdle();
 
         var clock = Stopwatch.StartNew();

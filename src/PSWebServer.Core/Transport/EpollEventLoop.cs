@@ -306,13 +306,20 @@ internal sealed unsafe class EpollEventLoop
                 {
                     case LinuxNative.EAGAIN:
                         return;
-                    case LinuxNative.EINTR or LinuxNative.ECONNABORTED or LinuxNative.EPROTO or LinuxNative.EPERM:
-                        continue; // this client gave up before we took it
+                    case LinuxNative.EINTR or LinuxNative.ECONNABORTED or LinuxNative.EPROTO or LinuxNative.EPERM
+                        or LinuxNative.ENONET or LinuxNative.ENOPROTOOPT or LinuxNative.EOPNOTSUPP or LinuxNative.ENETDOWN
+                        or LinuxNative.ENETUNREACH or LinuxNative.EHOSTDOWN or LinuxNative.EHOSTUNREACH:
+                        continue; // this client gave up, or its network failed, before we took it
                     case LinuxNative.EMFILE or LinuxNative.ENFILE or LinuxNative.ENOBUFS or LinuxNative.ENOMEM:
                         PauseAccepting(AcceptPauseMilliseconds); // out of descriptors or memory for a moment: retry soon rather than spin
                         return;
+                    case LinuxNative.EBADF or LinuxNative.EINVAL or LinuxNative.ENOTSOCK:
+                        StopAccepting(); // the listener was closed: the server is stopping
+                        return;
                     default:
-                        StopAccepting(); // the listener is gone
+                        // Anything else leaves the server unable to accept: say so (State Faulted, LastError) rather than go deaf.
+                        StopAccepting();
+                        _engine.LoopFailed(new System.Net.Sockets.SocketException(errno));
                         return;
                 }
             }

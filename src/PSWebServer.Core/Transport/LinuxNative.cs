@@ -23,6 +23,8 @@ internal static unsafe class LinuxNative
     public const int EPROTO = 71;
     public const int EPERM = 1;
     public const int ENOTSOCK = 88;
+    // accept(2): "Linux passes already-pending network errors on the new socket as an error code": retry on these.
+    public const int ENONET = 64, ENOPROTOOPT = 92, EOPNOTSUPP = 95, ENETDOWN = 100, ENETUNREACH = 101, EHOSTDOWN = 112, EHOSTUNREACH = 113;
 
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;

@@ -140,6 +140,11 @@ public sealed class StartStaticServerCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecords.FromServerException(ex, target));
             return; // not reached: ThrowTerminatingError throws
         }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.InvalidOptionError(ex));
+            return; // not reached
+        }
         finally
         {
             if (!started) ServerRegistry.ReleaseName(name);
