@@ -51,15 +51,15 @@ public sealed class RequestLogTests
     }
 
     [Fact]
-    public void Record_WithALongTarget_GrowsTheSlot()
+    public void Record_WithALongTarget_GrowsTheSlot_UpToTheFieldCaps()
     {
         var log = new RequestLog(2, "s");
-        string target = "/" + new string('x', 5000);
+        string target = "/" + new string('x', 1500);
         LogWriter.Record(log, target, userAgent: new string('u', 3000));
 
         ServerRequest r = Assert.Single(log.ReadAll());
-        Assert.Equal(target, r.Path);
-        Assert.Equal(3000, r.UserAgent.Length);
+        Assert.Equal(target, r.Path);              // under the 2 KiB cap: kept whole, the slot grew to fit
+        Assert.Equal(512, r.UserAgent.Length);     // over the 512-byte cap: cut
     }
 
     [Fact]

@@ -19,8 +19,10 @@ internal sealed class Http1Connection
     private const int InitialInputBytes = 4096;
     private const int FlushThresholdBytes = 64 * 1024;
     private const int LingerBytes = 64 * 1024;
-    // The send deadline is renewed per chunk: 512 KiB in 60 s lets readers down to about 9 KB/s finish.
+    // The send deadline is renewed per chunk; with at most UnsentLowWaterBytes waiting in the kernel, a chunk
+    // completes once the client has read about that much, so 512 KiB in 60 s lets readers down to ~10 KB/s finish.
     private const long FileChunkBytes = 512 * 1024;
+    private const int UnsentLowWaterBytes = 256 * 1024;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private enum Phase
@@ -42,6 +44,7 @@ internal sealed class Http1Connection
     private readonly ResponseBuffer _output = new();
     private long _id;
     private int _phase;
+    private bool _unsentLimited;
     private long _deadline = long.MaxValue; // none until the loop starts: a connection not yet running is not late
 
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
@@ -259,6 +262,11 @@ internal sealed class Http1Connection
     /// </summary>
     private async ValueTask SendFileAsync(FileStream file, long offset, long length)
     {
+        if (!_unsentLimited)
+        {
+            _transport.LimitUnsentBytes(UnsentLowWaterBytes); // once per connection, only for connections that send files
+            _unsentLimited = true;
+        }
         while (length > 0)
         {
             long chunk = Math.Min(length, FileChunkBytes);

@@ -323,6 +323,14 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
 
     // ---- shutdown, abort, close ----
 
+    public void LimitUnsentBytes(int bytes)
+    {
+        lock (this)
+        {
+            if (!_closed) LinuxNative.setsockopt(_fd, LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NOTSENT_LOWAT, &bytes, sizeof(int));
+        }
+    }
+
     public void ShutdownSend()
     {
         lock (this)

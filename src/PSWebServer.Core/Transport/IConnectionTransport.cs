@@ -22,6 +22,13 @@ internal interface IConnectionTransport : IDisposable
     /// <summary>Sends <paramref name="count"/> bytes of a file from <paramref name="offset"/>, by sendfile where the OS has it.</summary>
     ValueTask SendFileAsync(FileStream file, long offset, long count);
 
+    /// <summary>
+    /// Asks the OS to report room for more data as soon as fewer than <paramref name="bytes"/> are waiting unsent
+    /// (TCP_NOTSENT_LOWAT on Linux; nothing elsewhere). Without it, a send buffer grown to megabytes reports room
+    /// only after a large part has drained, so a slow but steady reader looks stalled to the send timeout.
+    /// </summary>
+    void LimitUnsentBytes(int bytes);
+
     /// <summary>Tells the peer no more bytes will come (a FIN), while still letting its bytes be read.</summary>
     void ShutdownSend();
 

@@ -50,6 +50,7 @@ internal static unsafe class LinuxNative
 
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
+    public const int TCP_NOTSENT_LOWAT = 25;
 
     public const int SOL_SOCKET = 1;
     public const int SO_LINGER = 13;

@@ -77,6 +77,19 @@ internal sealed class SocketTransport : IConnectionTransport
         else completion.TrySetException(new SocketException((int)args.SocketError));
     }
 
+    public void LimitUnsentBytes(int bytes)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            _socket.SetRawSocketOption(6 /* IPPROTO_TCP */, 25 /* TCP_NOTSENT_LOWAT */, BitConverter.GetBytes(bytes));
+        }
+        catch (SocketException)
+        {
+            // an older kernel without the option: the send timeout is then coarser, nothing worse
+        }
+    }
+
     public void ShutdownSend()
     {
         try

@@ -91,6 +91,8 @@ internal sealed class MemoryTransport : IConnectionTransport
         }
     }
 
+    public void LimitUnsentBytes(int bytes) { } // nothing queues in the kernel here
+
     public void ShutdownSend()
     {
         Interlocked.Exchange(ref _shutdown, 1);

@@ -1,0 +1,200 @@
+using System;
+using System.Text;
+using PSWebServer.Http;
+using PSWebServer.StaticFiles;
+using PSWebServer.Tests.Support;
+using Xunit;
+
+namespace PSWebServer.Tests;
+
+/// <summary>
+/// Regression tests for the review fixes of 119f2fc that need neither a handler nor a socket: bounded request-log
+/// records, the plain-spelling rule for file-cache keys, and the response rollback's buffer truncation.
+/// </summary>
+public sealed class ReviewRegressionTests
+{
+    // ---- RequestLog: each field of a record is capped, so huge headers cannot make the log hold megabytes ----
+
+    [Fact]
+    public void RequestLog_HugeUserAgent_IsKeptTo512Bytes()
+    {
+        var log = new RequestLog(4, "s");
+        string userAgent = new string('u', 10 * 1024);
+
+        LogWriter.Record(log, "/a.txt", userAgent: userAgent);
+
+        ServerRequest r = Assert.Single(log.ReadAll());
+        Assert.Equal(512, r.UserAgent.Length);
+        Assert.Equal(userAgent.Substring(0, 512), r.UserAgent);
+        Assert.Equal("/a.txt", r.Path); // the other fields are untouched
+    }
+
+    [Fact]
+    public void RequestLog_HugeRefererAndRange_AreKeptTo512BytesEach()
+    {
+        var log = new RequestLog(4, "s");
+
+        LogWriter.Record(log, "/a.txt", referer: "http://r/" + new string('r', 6000), range: "bytes=" + new string('1', 6000));
+
+        ServerRequest r = Assert.Single(log.ReadAll());
+        Assert.Equal(512, r.Referer.Length);
+        Assert.StartsWith("http://r/rrr", r.Referer);
+        Assert.Equal(512, r.Range.Length);
+        Assert.StartsWith("bytes=111", r.Range);
+    }
+
+    [Fact]
+    public void RequestLog_HugeMethod_IsKeptTo32Bytes()
+    {
+        var log = new RequestLog(4, "s");
+
+        LogWriter.Record(log, "/a.txt", method: new string('M', 500));
+
+        Assert.Equal(new string('M', 32), Assert.Single(log.ReadAll()).Method);
+    }
+
+    [Fact]
+    public void RequestLog_5KBTarget_IsCutTo2048Bytes()
+    {
+        var log = new RequestLog(4, "s");
+        string target = "/" + new string('x', 5 * 1024);
+
+        LogWriter.Record(log, target);
+
+        ServerRequest r = Assert.Single(log.ReadAll());
+        Assert.Equal(2048, r.Path.Length);
+        Assert.Equal(target.Substring(0, 2048), r.Path);
+        Assert.Equal("", r.Query);
+    }
+
+    [Fact]
+    public void RequestLog_LongQuery_IsCutWithTheTarget()
+    {
+        var log = new RequestLog(4, "s");
+
+        LogWriter.Record(log, "/p?" + new string('q', 5 * 1024));
+
+        ServerRequest r = Assert.Single(log.ReadAll());
+        Assert.Equal("/p", r.Path);
+        Assert.Equal(2048 - "/p?".Length, r.Query.Length);
+    }
+
+    [Fact]
+    public void RequestLog_TargetCutInsideAnEscape_StillReadsBack()
+    {
+        // 2048 bytes of "/%C3%A9…" end in the middle of an escape: the record must still read, as some prefix.
+        var log = new RequestLog(4, "s");
+        var target = new StringBuilder("/");
+        while (target.Length < 5000) target.Append("%C3%A9");
+
+        LogWriter.Record(log, target.ToString());
+
+        ServerRequest r = Assert.Single(log.ReadAll());
+        Assert.False(string.IsNullOrEmpty(r.Path));
+        Assert.True(r.Path.Length <= 2048, $"path of {r.Path.Length} chars");
+    }
+
+    [Fact]
+    public void RequestLog_ShortFields_AreKeptWhole_AfterAHugeRecordInTheSameSlot()
+    {
+        // A ring of one slot: the second record reuses the slot the huge one grew; lengths must not leak across.
+        var log = new RequestLog(1, "s");
+        LogWriter.Record(log, "/" + new string('x', 5000), userAgent: new string('u', 10_000));
+        LogWriter.Record(log, "/b.txt", userAgent: "curl/8");
+
+        ServerRequest r = Assert.Single(log.ReadAll());
+        Assert.Equal("/b.txt", r.Path);
+        Assert.Equal("curl/8", r.UserAgent);
+    }
+
+    // ---- FileCache: only the plain spelling of a path becomes a key ----
+
+    [Theory]
+    [InlineData("/a.txt")]
+    [InlineData("/dir/")]
+    [InlineData("/")]
+    [InlineData("/sub/index.html")]
+    [InlineData("/.well-known/x")] // a dot at the start of a name is not a dot segment
+    [InlineData("/a..b.txt")]
+    public void IsCacheableSpelling_PlainPaths_AreTrue(string path)
+    {
+        Assert.True(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes(path)));
+    }
+
+    [Theory]
+    [InlineData("/%61.txt")]
+    [InlineData("//a.txt")]
+    [InlineData("/./a.txt")]
+    [InlineData("/x/../a.txt")]
+    [InlineData("/a/.")]
+    [InlineData("/a/..")]
+    [InlineData("/dir//")]
+    [InlineData("a.txt")]
+    [InlineData("")]
+    public void IsCacheableSpelling_Aliases_AreFalse(string path)
+    {
+        Assert.False(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes(path)));
+    }
+
+    [Fact]
+    public void IsCacheableSpelling_A2000BytePath_IsFalse()
+    {
+        Assert.False(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes("/" + new string('a', 1999))));
+    }
+
+    // ---- ResponseBuffer.Truncate: what the handler uses to drop a half-written response ----
+
+    [Fact]
+    public void Truncate_ToAShorterLength_KeepsThePrefix()
+    {
+        using var buffer = new ResponseBuffer();
+        buffer.Write("HTTP/1.1 200 OK\r\n"u8);
+        int mark = buffer.Length;
+        buffer.Write("Content-Length: 99\r\n\r\n"u8);
+
+        buffer.Truncate(mark);
+
+        Assert.Equal(mark, buffer.Length);
+        Assert.Equal("HTTP/1.1 200 OK\r\n", Encoding.ASCII.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void Truncate_ToALongerLength_ChangesNothing()
+    {
+        using var buffer = new ResponseBuffer();
+        buffer.Write("abc"u8);
+
+        buffer.Truncate(100);
+
+        Assert.Equal(3, buffer.Length);
+        Assert.Equal("abc", Encoding.ASCII.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void Truncate_ToTheSameLengthOrZero_AndWritingOn()
+    {
+        using var buffer = new ResponseBuffer();
+        buffer.Write("first"u8);
+        buffer.Truncate(5);
+        Assert.Equal("first", Encoding.ASCII.GetString(buffer.WrittenSpan));
+
+        buffer.Truncate(0);
+        Assert.Equal(0, buffer.Length);
+
+        buffer.Write("second"u8); // a truncated buffer is written from the cut on
+        Assert.Equal("second", Encoding.ASCII.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void Truncate_AfterTheBufferGrew_KeepsThePrefixBytes()
+    {
+        using var buffer = new ResponseBuffer();
+        byte[] prefix = Encoding.ASCII.GetBytes("HTTP/1.1 304 Not Modified\r\n\r\n");
+        buffer.Write(prefix);
+        buffer.Write(new byte[100_000]); // grows past the first rented array
+
+        buffer.Truncate(prefix.Length);
+
+        Assert.Equal(prefix, buffer.WrittenSpan.ToArray());
+    }
+}
