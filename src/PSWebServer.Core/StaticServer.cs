@@ -125,13 +125,7 @@ public sealed class StaticServer : IDisposable
             if (_state == (int)ServerState.Running) Volatile.Write(ref _state, (int)ServerState.Stopping);
         }
 
-        _engine?.StopAccepting(TimeSpan.FromSeconds(1));
-        _listener.Dispose();
-        bool graceful = _connections.Drain(grace);
-        _heartbeat.Dispose();
-        _engine?.Dispose();
-        _acceptLoop.Wait(TimeSpan.FromSeconds(1));
-        _handler.Dispose();
+        bool graceful = TearDown(grace);
         lock (_stateLock)
         {
             if (_state != (int)ServerState.Faulted) Volatile.Write(ref _state, (int)ServerState.Stopped);
@@ -215,6 +209,22 @@ public sealed class StaticServer : IDisposable
         error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TooManyOpenSockets
             or SocketError.NoBufferSpaceAvailable or SocketError.Interrupted;
 
+    /// <summary>
+    /// Stop accepting, close the listener, drain the connections within <paramref name="grace"/>, then end the
+    /// timers and loops. Every step may run twice (a Stop after a fault) and does nothing the second time.
+    /// </summary>
+    private bool TearDown(TimeSpan grace)
+    {
+        _engine?.StopAccepting(TimeSpan.FromSeconds(1));
+        _listener.Dispose();
+        bool graceful = _connections.Drain(grace);
+        _heartbeat.Dispose();
+        _engine?.Dispose();
+        _acceptLoop.Wait(TimeSpan.FromSeconds(1));
+        _handler.Dispose();
+        return graceful;
+    }
+
     private void Fault(Exception ex)
     {
         _statistics.ReportError(ex);
@@ -227,12 +237,7 @@ public sealed class StaticServer : IDisposable
         {
             try
             {
-                _engine?.StopAccepting(TimeSpan.FromSeconds(1));
-                _listener.Dispose();
-                _connections.Drain(TimeSpan.Zero);
-                _heartbeat.Dispose();
-                _engine?.Dispose();
-                _handler.Dispose();
+                TearDown(TimeSpan.Zero);
             }
             catch (Exception)
             {

@@ -37,6 +37,15 @@ internal static class ResponseWriter
     public static int WriteStatusPage(ResponseBuffer output, int statusCode, ConnectionMode connection, bool headOnly, ReadOnlySpan<byte> extraHeaders = default)
     {
         int start = output.Length;
+        byte[] body = StartStatusPage(output, statusCode, extraHeaders);
+        EndHead(output, connection);
+        if (!headOnly) output.Write(body);
+        return output.Length - start;
+    }
+
+    /// <summary>The head of a status page up to (not including) the closing lines; returns the body to send after them.</summary>
+    public static byte[] StartStatusPage(ResponseBuffer output, int statusCode, ReadOnlySpan<byte> extraHeaders)
+    {
         byte[] body = StatusPages.For(statusCode);
         output.Write(StatusLines.For(statusCode));
         output.Write(ServerLine);
@@ -45,13 +54,11 @@ internal static class ResponseWriter
         output.Write("\r\n"u8);
         ContentLength(output, body.Length);
         output.Write(extraHeaders);
-        EndHead(output, connection);
-        if (!headOnly) output.Write(body);
-        return output.Length - start;
+        return body;
     }
 
     /// <summary>The small HTML pages of the server's own answers, built once per status.</summary>
-    internal static class StatusPages
+    private static class StatusPages
     {
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte[]> Pages = new();
 

@@ -338,12 +338,7 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
     private void Status(int statusCode, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response,
         ReadOnlySpan<byte> extraHeaderLines = default)
     {
-        byte[] body = ResponseWriter.StatusPages.For(statusCode);
-        output.Write(StatusLines.For(statusCode));
-        output.Write(ResponseWriter.ServerLine);
-        output.Write("Content-Type: text/html; charset=utf-8\r\n"u8);
-        ResponseWriter.ContentLength(output, body.Length);
-        output.Write(extraHeaderLines);
+        byte[] body = ResponseWriter.StartStatusPage(output, statusCode, extraHeaderLines);
         FinishHead(head, request, output, response);
         if (request.Method != HttpMethod.Head) output.Write(body);
         response.StatusCode = statusCode;
