@@ -14,12 +14,8 @@ namespace PSWebServer.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ServerRequest", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(ServerRequest))]
-public sealed class GetServerRequestCommand : PSCmdlet, IDisposable
+public sealed class GetServerRequestCommand : ServerSelectingCommand, IDisposable
 {
-    internal const string ServerSet = "Server";
-    internal const string NameSet = "Name";
-    internal const string IdSet = "Id";
-
     /// <summary>Longest single block while waiting, so the deadline and stopped servers are noticed.</summary>
     private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(250);
 
@@ -34,19 +30,6 @@ public sealed class GetServerRequestCommand : PSCmdlet, IDisposable
     private HashSet<string>? _methods;
     private HashSet<int>? _statusCodes;
     private DateTime? _sinceUtc;
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ServerSet)]
-    [ValidateNotNull]
-    public StaticServer[] Server { get; set; } = Array.Empty<StaticServer>();
-
-    [Parameter(ParameterSetName = NameSet)]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
-    [ValidateNotNullOrEmpty]
-    public int[] Id { get; set; } = Array.Empty<int>();
 
     /// <summary>Wildcard over the decoded request path, case-insensitive.</summary>
     [Parameter]
@@ -92,14 +75,8 @@ public sealed class GetServerRequestCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        IReadOnlyList<StaticServer> selected = ParameterSetName switch
-        {
-            IdSet => ServerSelector.ById(this, Id),
-            ServerSet => Server,
-            _ => Name is null ? ServerSelector.All() : ServerSelector.ByName(this, Name),
-        };
         // A stopped server passed by object is no longer registered; its log is still worth reading.
-        foreach (StaticServer server in selected) _servers.TryAdd(server.Id, server);
+        foreach (StaticServer server in SelectServers()) _servers.TryAdd(server.Id, server);
     }
 
     protected override void EndProcessing()

@@ -1,31 +1,29 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace PSWebServer.Commands;
 
 /// <summary>Get-StaticServer: the session's servers, all of them or by name (wildcards) or id.</summary>
-[Cmdlet(VerbsCommon.Get, "StaticServer", DefaultParameterSetName = NameSet)]
+/// <remarks>
+/// Not a <see cref="ServerSelectingCommand"/>: it has no -Server set and its -Name is positional, so it
+/// declares its own parameters and shares only the set names and the lookup.
+/// </remarks>
+[Cmdlet(VerbsCommon.Get, "StaticServer", DefaultParameterSetName = ServerSelectingCommand.NameSet)]
 [OutputType(typeof(StaticServer))]
 public sealed class GetStaticServerCommand : PSCmdlet
 {
-    internal const string NameSet = "Name";
-    internal const string IdSet = "Id";
-
-    [Parameter(Position = 0, ParameterSetName = NameSet)]
+    [Parameter(Position = 0, ParameterSetName = ServerSelectingCommand.NameSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ServerSelectingCommand.IdSet)]
     [ValidateNotNullOrEmpty]
     public int[] Id { get; set; } = Array.Empty<int>();
 
     protected override void ProcessRecord()
     {
-        IReadOnlyList<StaticServer> servers = ParameterSetName == IdSet
-            ? ServerSelector.ById(this, Id)
-            : Name is null ? ServerSelector.All() : ServerSelector.ByName(this, Name);
+        var servers = ServerSelectingCommand.Select(this, ParameterSetName, Array.Empty<StaticServer>(), Name, Id);
         foreach (StaticServer server in servers) WriteObject(server);
     }
 }
