@@ -72,19 +72,16 @@ public sealed class StaticServer : IDisposable
     /// </summary>
     private void StartAccepting()
     {
-        _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, HasCapacity, StartConnection,
+        _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, () => _connections.HasCapacity, StartConnection,
             _statistics.ReportError, Fault, out _);
         if (_engine is null) _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
-    /// <summary>Below MaxConnections. At the limit new clients are not accepted: they wait in the listen backlog.</summary>
-    private bool HasCapacity() => _connections.Count < Options.Limits.MaxConnections;
-
     /// <summary>Which connection engine serves: "epoll" or "socket".</summary>
     internal string Engine => _engine is null ? "socket" : "epoll";
 
-    /// <summary>On an event-loop thread, for a connection just accepted and reserved.</summary>
-    private void StartConnection(EpollTransport transport)
+    /// <summary>For a connection just accepted and reserved: on an event-loop thread, or on the fallback accept loop.</summary>
+    private void StartConnection(IConnectionTransport transport)
     {
         var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits);
         _ = connection.Start();
@@ -157,7 +154,7 @@ public sealed class StaticServer : IDisposable
         {
             while (true)
             {
-                while (!HasCapacity() && State == ServerState.Running)
+                while (!_connections.HasCapacity && State == ServerState.Running)
                 {
                     await Task.Delay(CapacityPollMilliseconds).ConfigureAwait(false); // leave new clients in the backlog
                 }
@@ -190,7 +187,7 @@ public sealed class StaticServer : IDisposable
                     _connections.CancelReservation();
                     continue;
                 }
-                _ = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits).Start();
+                StartConnection(transport);
             }
         }
         catch (Exception) when (State != ServerState.Running)

@@ -38,8 +38,7 @@ internal sealed class CachedFile
             body = new byte[stream.Length];
             stream.ReadExactly(body);
         }
-        var identity = new Representation(ContentTypeMap.For(fullPath), ContentCoding.Identity, body.Length, lastWrite,
-            EntityTag.ForFile(lastWrite, body.Length), body, null);
+        Representation identity = Representation.Identity(fullPath, lastWrite, body.Length, body);
         return new CachedFile(fullPath, identity.WithPrebuiltHeads(settings));
     }
 

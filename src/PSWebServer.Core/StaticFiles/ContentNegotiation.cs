@@ -84,31 +84,19 @@ internal static class ContentNegotiation
         return wildcard.IsEmpty ? -1 : 0;
     }
 
+    /// <summary>The q parameter among ";"-separated parameters (1 when absent, 0 when malformed). Allocates nothing.</summary>
     private static double ParseQ(ReadOnlySpan<byte> parameters)
     {
-        foreach (Range part in SplitSemicolons(parameters))
+        while (true)
         {
-            ReadOnlySpan<byte> p = parameters[part].Trim(" \t"u8);
+            int semicolon = parameters.IndexOf((byte)';');
+            ReadOnlySpan<byte> p = (semicolon < 0 ? parameters : parameters.Slice(0, semicolon)).Trim(" \t"u8);
             if (p.Length >= 2 && (p[0] | 0x20) == (byte)'q' && p[1] == (byte)'=')
             {
                 return Utf8Parser.TryParse(p.Slice(2), out double q, out _) && q >= 0 && q <= 1 ? q : 0;
             }
+            if (semicolon < 0) return 1;
+            parameters = parameters.Slice(semicolon + 1);
         }
-        return 1;
-    }
-
-    private static System.Collections.Generic.List<Range> SplitSemicolons(ReadOnlySpan<byte> text)
-    {
-        var parts = new System.Collections.Generic.List<Range>(2);
-        int start = 0;
-        for (int i = 0; i <= text.Length; i++)
-        {
-            if (i == text.Length || text[i] == (byte)';')
-            {
-                parts.Add(new Range(start, i));
-                start = i + 1;
-            }
-        }
-        return parts;
     }
 }

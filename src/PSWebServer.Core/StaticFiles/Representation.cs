@@ -22,6 +22,11 @@ internal sealed class Representation
         FilePath = filePath;
     }
 
+    /// <summary>A file as it is on disk: its type from its name, a strong ETag from its time and size.</summary>
+    public static Representation Identity(string fullPath, DateTime lastWriteUtc, long length, byte[]? body) =>
+        new(ContentTypeMap.For(fullPath), ContentCoding.Identity, length, lastWriteUtc, StaticFiles.EntityTag.ForFile(lastWriteUtc, length),
+            body, body == null ? fullPath : null);
+
     public string ContentType { get; }
     /// <summary>Text-like: worth compressing, and its responses vary by Accept-Encoding. Decided once, not per request.</summary>
     public bool Compressible { get; }

@@ -120,8 +120,7 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
             stream = OpenForSending(fullPath);
             DateTime lastWrite = File.GetLastWriteTimeUtc(fullPath);
             long length = stream.Length;
-            var identity = new Representation(ContentTypeMap.For(fullPath), ContentCoding.Identity, length, lastWrite,
-                EntityTag.ForFile(lastWrite, length), null, fullPath);
+            Representation identity = Representation.Identity(fullPath, lastWrite, length, body: null);
             Serve(identity, null, stream, head, request, output, response, 200);
             if (ReferenceEquals(response.File, stream)) stream = null; // the connection sends and disposes it
         }

@@ -44,6 +44,9 @@ internal sealed class ConnectionManager
         return false;
     }
 
+    /// <summary>Below MaxConnections: at the limit new clients are not accepted and wait in the listen backlog.</summary>
+    public bool HasCapacity => Count < _maxConnections;
+
     /// <summary>Gives back a reservation whose connection never started.</summary>
     public void CancelReservation() => Interlocked.Decrement(ref _count);
 
