@@ -218,7 +218,6 @@ public sealed class StaticServer : IDisposable
         _heartbeat.Dispose();
         _engine?.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(1));
-        _handler.Dispose();
         return graceful;
     }
 

@@ -26,7 +26,7 @@ public sealed class StaticFileHandlerCacheTests : IDisposable
 
         File.WriteAllText(path, "after, and longer");
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
-        await Task.Delay(Recheck);
+        _h.Clock.Advance(Recheck); // the cache reads the handler's clock: no real second to sleep through
         t.Send(Get("/edit.txt"));
         TestResponse second = await t.Client.ReadAsync();
 
@@ -47,7 +47,7 @@ public sealed class StaticFileHandlerCacheTests : IDisposable
 
         File.WriteAllText(path, "bbbb");
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
-        await Task.Delay(Recheck);
+        _h.Clock.Advance(Recheck); // the cache reads the handler's clock: no real second to sleep through
         t.Send(Get("/same.txt"));
 
         Assert.Equal("bbbb", (await t.Client.ReadAsync()).BodyText);
@@ -64,7 +64,7 @@ public sealed class StaticFileHandlerCacheTests : IDisposable
         Assert.Equal(200, (await t.Client.ReadAsync()).StatusCode);
 
         File.Delete(path);
-        await Task.Delay(Recheck);
+        _h.Clock.Advance(Recheck); // the cache reads the handler's clock: no real second to sleep through
         t.Send(Get("/gone.txt"));
 
         Assert.Equal(404, (await t.Client.ReadAsync()).StatusCode);

@@ -731,7 +731,7 @@ Describe 'Cache-Control, extra headers and CORS' {
             Get-HeaderValue $response 'X-A' | Should -Be '1' -Because "status $($response.Status)"
             Get-HeaderValue $response 'X-Frame-Options' | Should -Be 'DENY'
         }
-        $ok.Status, $notModified.Status, $missing.Status, $options.Status | Should -Be 200, 304, 404, 204
+        $ok.Status, $notModified.Status, $missing.Status, $options.Status | Should -Be 200, 304, 404, 200
     }
 
     It '-Cors sends Access-Control-Allow-Origin: * when an Origin is sent, and nothing without one' {
@@ -753,12 +753,13 @@ Describe 'Cache-Control, extra headers and CORS' {
         Get-HeaderValue $other 'Vary' | Should -Match '(^|,\s*)Origin\b'
     }
 
-    It 'answers a CORS preflight with 204 and the allowed methods and headers' {
+    It 'answers a CORS preflight with 200, Content-Length: 0 and the allowed methods and headers' {
         $server = Start-StaticServer $root -Port 0 -CorsOrigin 'http://a.test', 'http://c.test'
         $response = Invoke-Curl "$($server.Url)file.txt" -Arguments @(
             '-X', 'OPTIONS', '-H', 'Origin: http://c.test', '-H', 'Access-Control-Request-Method: GET',
             '-H', 'Access-Control-Request-Headers: x-custom, range')
-        $response.Status | Should -Be 204
+        $response.Status | Should -Be 200
+        Get-HeaderValue $response 'Content-Length' | Should -Be '0'
         Get-HeaderValue $response 'Access-Control-Allow-Origin' | Should -Be 'http://c.test'
         (Get-HeaderValue $response 'Access-Control-Allow-Methods') -split '\s*,\s*' | Should -Contain 'GET'
         (Get-HeaderValue $response 'Access-Control-Allow-Headers') -split '\s*,\s*' | Should -Contain 'x-custom'
@@ -766,11 +767,11 @@ Describe 'Cache-Control, extra headers and CORS' {
         $response.Body.Length | Should -Be 0
     }
 
-    It 'answers a preflight from an origin not listed with 204 but no permission' {
+    It 'answers a preflight from an origin not listed with 200 but no permission' {
         $server = Start-StaticServer $root -Port 0 -CorsOrigin 'http://a.test'
         $response = Invoke-Curl "$($server.Url)file.txt" -Arguments @(
             '-X', 'OPTIONS', '-H', 'Origin: http://evil.test', '-H', 'Access-Control-Request-Method: GET')
-        $response.Status | Should -Be 204
+        $response.Status | Should -Be 200
         Get-HeaderValue $response 'Access-Control-Allow-Origin' | Should -Be ''
     }
 
@@ -783,18 +784,19 @@ Describe 'Cache-Control, extra headers and CORS' {
         Get-HeaderValue $response 'X-Injected' | Should -Be ''
     }
 
-    It 'answers OPTIONS on any path, even a missing one or *, with 204 and Allow' {
+    It 'answers OPTIONS on any path, even a missing one or *, with 200, Content-Length: 0 and Allow' {
         $server = Start-StaticServer $root -Port 0
         foreach ($path in 'file.txt', 'no/such/thing') {
             $response = Invoke-Curl "$($server.Url)$path" -Arguments '-X', 'OPTIONS'
-            $response.Status | Should -Be 204 -Because "OPTIONS /$path"
+            $response.Status | Should -Be 200 -Because "OPTIONS /$path"
+            Get-HeaderValue $response 'Content-Length' | Should -Be '0'
             $allow = (Get-HeaderValue $response 'Allow') -split '\s*,\s*'
             $allow | Should -Contain 'GET'
             $allow | Should -Contain 'HEAD'
             $allow | Should -Contain 'OPTIONS'
         }
         $star = Invoke-RawRequest -Port $server.Port -Text "OPTIONS * HTTP/1.1`r`nHost: t`r`nConnection: close`r`n`r`n"
-        $star.Status | Should -Be 204
+        $star.Status | Should -Be 200
         "$($star.Headers['Allow'])" | Should -Match 'GET'
     }
 }

@@ -14,11 +14,13 @@ namespace PSWebServer.Http;
 /// sends the responses in order (HTTP/1.1 persistent connections and pipelining, RFC 9112 §9). Pipelined
 /// responses are gathered and leave in one send. Nothing here throws out: a fault ends this connection only.
 /// </summary>
-internal sealed class Http1Connection
+internal sealed partial class Http1Connection
 {
     private const int InitialInputBytes = 4096;
     private const int FlushThresholdBytes = 64 * 1024;
     private const int LingerBytes = 64 * 1024;
+    // Bodies up to this size are copied next to their head (one send); larger ones are sent from where they lie.
+    private const int CopyBodyBytes = 16 * 1024;
     // The send deadline is renewed per chunk; with at most UnsentLowWaterBytes waiting in the kernel, a chunk
     // completes once the client has read about that much, so 512 KiB in 60 s lets readers down to ~10 KB/s finish.
     private const long FileChunkBytes = 512 * 1024;
@@ -40,8 +42,12 @@ internal sealed class Http1Connection
     private readonly ServerLimits _limits;
     private readonly HttpRequestParser _parser;
     private readonly HttpRequestHead _head = new();
-    private readonly ResponseState _response = new();
+    private readonly HttpRequest _request;
+    private readonly HttpResponse _response = new();
     private readonly ResponseBuffer _output = new();
+    private Http1BodySink? _sink;
+    private CancellationTokenSource? _cancellation;
+    private ConnectionMode _mode; // of the response being sent: how the connection goes on after it
     private long _id;
     private int _phase;
     private bool _unsentLimited;
@@ -57,7 +63,11 @@ internal sealed class Http1Connection
         _statistics = statistics;
         _limits = limits;
         _parser = new HttpRequestParser(limits);
+        _request = new HttpRequest(_head);
     }
+
+    /// <summary>Cancelled when the connection is aborted; made on first use (only handlers that wait need it).</summary>
+    private CancellationToken Cancellation => (_cancellation ??= new CancellationTokenSource()).Token;
 
     /// <summary>
     /// Registers the connection and runs its loop on the caller's thread until the first operation that has to wait
@@ -84,10 +94,24 @@ internal sealed class Http1Connection
         try
         {
             _transport.Abort();
+            CancellationTokenSource? cancellation = Volatile.Read(ref _cancellation);
+            if (cancellation != null) ThreadPool.UnsafeQueueUserWorkItem(static c => Cancel(c), cancellation, preferLocal: false);
         }
         catch (Exception)
         {
             // closing a socket that is already closing: nothing to do
+        }
+    }
+
+    private static void Cancel(CancellationTokenSource cancellation)
+    {
+        try
+        {
+            cancellation.Cancel(); // a handler's callbacks run here, off the heartbeat and off the loops
+        }
+        catch (Exception)
+        {
+            // disposed as the connection ended, or a callback failed: the connection is gone either way
         }
     }
 
@@ -136,7 +160,7 @@ internal sealed class Http1Connection
                         }
                         if (start == end) start = end = 0;
 
-                        if (_response.Connection == ConnectionMode.Close)
+                        if (_mode == ConnectionMode.Close)
                         {
                             await FlushAsync().ConfigureAwait(false);
                             // Linger only when the client may still be sending (a body we skipped, bytes after
@@ -187,9 +211,10 @@ internal sealed class Http1Connection
         }
         finally
         {
-            _response.File?.Dispose();
+            _response.Dispose();
             _transport.Dispose();
             _output.Dispose();
+            _cancellation?.Dispose();
             ArrayPool<byte>.Shared.Return(input);
             _manager.Unregister(_id);
         }
@@ -214,46 +239,128 @@ internal sealed class Http1Connection
             bodyLength = 0;
         }
 
-        _response.Reset(mode);
-        int before = _output.Length;
-        _handler.Handle(headBytes.Span, head, _output, _response);
-        long bytes = _output.Length - before;
-
+        _mode = mode;
+        _request.Bytes = headBytes;
+        _response.Reset();
+        long bytes = 0;
         try
         {
-            if (_response.File is FileStream file)
-            {
-                if (_response.Parts is { } parts)
-                {
-                    foreach (BodyPart part in parts)
-                    {
-                        if (part.Bytes != null)
-                        {
-                            _output.Write(part.Bytes);
-                            bytes += part.Bytes.Length;
-                            continue;
-                        }
-                        await FlushAsync().ConfigureAwait(false);
-                        await SendFileAsync(file, part.Offset, part.Length).ConfigureAwait(false);
-                        bytes += part.Length;
-                    }
-                }
-                else
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                    await SendFileAsync(file, _response.FileOffset, _response.FileLength).ConfigureAwait(false);
-                    bytes += _response.FileLength;
-                }
-            }
+            if (!_handler.TryHandle(_request, _response)) await HandleOffLoopAsync().ConfigureAwait(false);
+            bytes = await SendResponseAsync(head.Method == HttpMethod.Head).ConfigureAwait(false);
         }
         finally
         {
             // Logged even when the client leaves mid-body: an abandoned download is a request too.
-            _response.File?.Dispose();
-            _response.File = null;
             Record(headBytes.Span, timestamp, started, bytes);
+            _response.Reset();
         }
         return bodyLength;
+    }
+
+    /// <summary>
+    /// The handler needs the disk or time: run it on the thread pool, so this loop thread keeps serving its other
+    /// connections. The connection's next network operation, started from the pool thread, is handed back to its
+    /// loop (the transport posts it), and the code after it runs there again.
+    /// </summary>
+    private async ValueTask HandleOffLoopAsync()
+    {
+        _response.Reset(); // TryHandle promises to leave it untouched; make sure
+        Volatile.Write(ref _deadline, long.MaxValue); // the server's own work: bounded by Stop, not by a client timeout
+        CancellationToken cancel = Cancellation;
+        await Task.Yield(); // no synchronization context on a loop thread: this continues on the thread pool
+        try
+        {
+            await _handler.HandleAsync(_request, _response, cancel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancel.IsCancellationRequested)
+        {
+            // A handler fault is this request's 500, not the connection's end: it has not written anything yet.
+            _statistics.ReportError(ex);
+            _response.Reset();
+            StatusPages.Fill(_response, 500);
+        }
+        Volatile.Write(ref _deadline, _manager.DeadlineAfter(_limits.SendTimeout));
+    }
+
+    /// <summary>Encodes the head and frames the body; returns the bytes it put on the wire, for the log.</summary>
+    private async ValueTask<long> SendResponseAsync(bool headRequest)
+    {
+        HttpResponse response = _response;
+        if (response.Close) _mode = ConnectionMode.Close;
+        bool sendsBody = Http1ResponseEncoder.SendsBody(response.StatusCode, headRequest) && response.Body != BodyKind.None;
+        bool chunked = false;
+        if (sendsBody && response.Body == BodyKind.Stream && response.ContentLength < 0)
+        {
+            // Length unknown: chunked on HTTP/1.1; an HTTP/1.0 client reads to the close (RFC 9112 §6.3).
+            if (_head.Version == HttpVersion.Http10) _mode = ConnectionMode.Close;
+            else chunked = true;
+        }
+
+        int before = _output.Length;
+        Http1ResponseEncoder.WriteHead(_output, response, _mode, chunked);
+        long bytes = _output.Length - before;
+        if (!sendsBody) return bytes;
+
+        switch (response.Body)
+        {
+            case BodyKind.Bytes:
+                await WriteBodyBytesAsync(response.BodyBytes).ConfigureAwait(false);
+                bytes += response.BodyBytes.Length;
+                break;
+            case BodyKind.File:
+                await FlushAsync().ConfigureAwait(false);
+                await SendFileAsync(response.File!, response.FileOffset, response.FileLength).ConfigureAwait(false);
+                bytes += response.FileLength;
+                break;
+            case BodyKind.Multipart:
+                foreach (BodyPart part in response.Parts!)
+                {
+                    if (part.Bytes != null)
+                    {
+                        _output.Write(part.Bytes);
+                    }
+                    else if (response.File is FileStream file)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                        await SendFileAsync(file, part.Offset, part.Length).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WriteBodyBytesAsync(response.BodyBytes.Slice((int)part.Offset, (int)part.Length)).ConfigureAwait(false);
+                    }
+                    bytes += part.Bytes?.Length ?? part.Length;
+                }
+                break;
+            case BodyKind.Stream:
+                Http1BodySink sink = _sink ??= new Http1BodySink(this);
+                sink.Begin(chunked, response.ContentLength);
+                await response.Writer!.WriteBodyAsync(sink, Cancellation).ConfigureAwait(false);
+                await sink.CompleteAsync().ConfigureAwait(false);
+                bytes += sink.BytesWritten;
+                break;
+        }
+        return bytes;
+    }
+
+    /// <summary>
+    /// A body in memory: small ones join the head in the output buffer (one send, pipelined responses gathered);
+    /// larger ones are sent from where they are (a cached file's bytes), never copied into the connection's buffer.
+    /// </summary>
+    private ValueTask WriteBodyBytesAsync(ReadOnlyMemory<byte> body)
+    {
+        if (body.Length <= CopyBodyBytes)
+        {
+            _output.Write(body.Span);
+            return default;
+        }
+        return SendDirectAsync(body);
+    }
+
+    private async ValueTask SendDirectAsync(ReadOnlyMemory<byte> body)
+    {
+        await FlushAsync().ConfigureAwait(false);
+        Enter(Phase.Busy, _limits.SendTimeout);
+        await _transport.SendAsync(body).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -289,7 +396,13 @@ internal sealed class Http1Connection
     private void Reject(RequestRejectionReason reason)
     {
         int status = RequestRejections.StatusCode(reason);
-        int bytes = ResponseWriter.WriteStatusPage(_output, status, ConnectionMode.Close, headOnly: false);
+        _response.Reset();
+        StatusPages.Fill(_response, status);
+        int before = _output.Length;
+        Http1ResponseEncoder.WriteHead(_output, _response, ConnectionMode.Close, chunked: false);
+        _output.Write(_response.BodyBytes.Span);
+        int bytes = _output.Length - before;
+        _response.Reset();
         _statistics.CountResponse(bytes);
         _log.Record(DateTime.UtcNow.Ticks, _transport.RemoteAddress, default, default, HttpVersion.None, status, bytes, 0,
             default, default, default, "");

@@ -1,14 +1,21 @@
-using System;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace PSWebServer.Http;
 
 /// <summary>
-/// Turns one parsed request into a response. Synchronous by design: it writes the head (and any in-memory body)
-/// into <paramref name="output"/> and leaves large bodies as a file in <paramref name="response"/>; the connection
-/// does all the waiting on the network. That keeps handlers testable without sockets.
+/// Turns a request into an <see cref="HttpResponse"/> (data, never wire bytes). Two entry points, because event-loop
+/// threads must never block: <see cref="TryHandle"/> runs on the connection's loop thread and answers only what needs
+/// no disk, no wait and no long computation (a fresh cache hit, a 405); when it returns false the connection calls
+/// <see cref="HandleAsync"/> on the thread pool, where opening files, compressing, listing and waiting are allowed,
+/// and resumes on its loop with the next network operation.
 /// </summary>
 internal interface IRequestHandler
 {
-    /// <param name="head">The request's bytes; the segments in <paramref name="request"/> point into it.</param>
-    void Handle(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response);
+    /// <summary>On a loop thread: fills <paramref name="response"/> and returns true, or touches nothing and returns false.</summary>
+    bool TryHandle(HttpRequest request, HttpResponse response);
+
+    /// <summary>Off the loop: fills <paramref name="response"/>; may block on disk or await.</summary>
+    /// <param name="cancel">Cancelled when the connection is aborted.</param>
+    ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel);
 }

@@ -1,12 +1,15 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 
 namespace PSWebServer.StaticFiles;
 
 /// <summary>
-/// A small file held in memory: its identity form with heads prebuilt, and its compressed forms once asked for.
-/// Replaced, never edited, when the file changes; only freshness bookkeeping and the lazily made forms change.
+/// A small file held in memory: its identity form with its header blocks made, and its compressed forms once asked
+/// for. Replaced, never edited, when the file changes; only freshness bookkeeping and the lazily made forms change.
+/// Freshness is two steps so the loop never touches the disk: <see cref="IsFreshWithoutIo"/> (the clock alone) on
+/// the loop, <see cref="Revalidate"/> (a stat, at most once a second) off it.
 /// </summary>
 internal sealed class CachedFile
 {
@@ -15,11 +18,11 @@ internal sealed class CachedFile
     private Representation? _gzip, _brotli;
     private bool _gzipTried, _brotliTried;
 
-    private CachedFile(string fullPath, Representation identity)
+    private CachedFile(string fullPath, Representation identity, long nowMilliseconds)
     {
         FullPath = fullPath;
         Identity = identity;
-        _nextCheckMilliseconds = Environment.TickCount64 + FileCache.RecheckMilliseconds;
+        _nextCheckMilliseconds = nowMilliseconds + FileCache.RecheckMilliseconds;
     }
 
     public string FullPath { get; }
@@ -28,53 +31,62 @@ internal sealed class CachedFile
     public long Length => Identity.Length;
     public bool IsStale => _stale;
 
-    public static CachedFile Load(string fullPath, FileHeadSettings settings)
+    /// <summary>The request-path spellings the cache holds for this file; guarded by the cache's write lock.</summary>
+    internal List<byte[]> Keys { get; } = new(1);
+
+    /// <summary>Reads an opened (regular) file whole; <paramref name="length"/> and time are what its open reported.</summary>
+    public static CachedFile Load(string fullPath, FileStream stream, long length, DateTime lastWriteUtc, FileHeadSettings settings, long nowMilliseconds)
     {
-        byte[] body;
-        DateTime lastWrite;
-        using (var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1))
-        {
-            lastWrite = File.GetLastWriteTimeUtc(fullPath);
-            body = new byte[stream.Length];
-            stream.ReadExactly(body);
-        }
-        Representation identity = Representation.Identity(fullPath, lastWrite, body.Length, body);
-        return new CachedFile(fullPath, identity.WithPrebuiltHeads(settings));
+        byte[] body = RegularFile.ReadAll(stream, length);
+        return new CachedFile(fullPath, Representation.Identity(fullPath, lastWriteUtc, body.Length, body, settings), nowMilliseconds);
     }
 
-    /// <summary>The compressed form for <paramref name="coding"/>, made once (from a sidecar or by compressing); null when not worth it.</summary>
-    public Representation? Compressed(ContentCoding coding, CompressedVariants variants, FileHeadSettings settings)
+    /// <summary>The compressed form if it was already made or found not worth it; false when it still has to be made (off the loop).</summary>
+    public bool TryGetCompressed(ContentCoding coding, out Representation? form)
     {
         if (coding == ContentCoding.Brotli)
         {
-            if (!Volatile.Read(ref _brotliTried)) Make(ref _brotli, ref _brotliTried, coding, variants, settings);
+            form = _brotli;
+            return Volatile.Read(ref _brotliTried);
+        }
+        form = _gzip;
+        return Volatile.Read(ref _gzipTried);
+    }
+
+    /// <summary>The compressed form for <paramref name="coding"/>, made once (from a sidecar or by compressing); null when not worth it.</summary>
+    public Representation? Compressed(ContentCoding coding, CompressedVariants variants)
+    {
+        if (coding == ContentCoding.Brotli)
+        {
+            if (!Volatile.Read(ref _brotliTried)) Make(ref _brotli, ref _brotliTried, coding, variants);
             return _brotli;
         }
-        if (!Volatile.Read(ref _gzipTried)) Make(ref _gzip, ref _gzipTried, coding, variants, settings);
+        if (!Volatile.Read(ref _gzipTried)) Make(ref _gzip, ref _gzipTried, coding, variants);
         return _gzip;
     }
 
-    private void Make(ref Representation? slot, ref bool tried, ContentCoding coding, CompressedVariants variants, FileHeadSettings settings)
+    private void Make(ref Representation? slot, ref bool tried, ContentCoding coding, CompressedVariants variants)
     {
         lock (this)
         {
             if (tried) return;
-            Representation? made = variants.Create(FullPath, Identity, coding, inMemory: true);
-            slot = made?.WithPrebuiltHeads(settings);
+            slot = variants.Create(FullPath, Identity, coding, inMemory: true);
             Volatile.Write(ref tried, true);
         }
     }
 
+    /// <summary>On the loop: true while the copy was confirmed within the last second (no file-system call).</summary>
+    public bool IsFreshWithoutIo(long nowMilliseconds) => !_stale && nowMilliseconds < Volatile.Read(ref _nextCheckMilliseconds);
+
     /// <summary>
-    /// Whether the copy still matches the file. Looks at the file system at most once a second per file: edits
-    /// show within a second, and a hot file costs one stat a second, not one per request.
+    /// Off the loop: whether the copy still matches the file, looking at the file system at most once a second per
+    /// file: edits show within a second, and a hot file costs one stat a second, not one per request.
     /// </summary>
-    public bool IsFresh(long nowMilliseconds)
+    public bool Revalidate(long nowMilliseconds)
     {
         if (_stale) return false;
         if (nowMilliseconds < Volatile.Read(ref _nextCheckMilliseconds)) return true;
-        var info = new FileInfo(FullPath);
-        if (!info.Exists || info.Length != Length || info.LastWriteTimeUtc != LastWriteUtc)
+        if (!RegularFile.TryStat(FullPath, out long length, out DateTime lastWrite) || length != Length || lastWrite != LastWriteUtc)
         {
             _stale = true;
             return false;

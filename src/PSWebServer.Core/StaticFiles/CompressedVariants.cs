@@ -9,15 +9,19 @@ namespace PSWebServer.StaticFiles;
 /// <summary>
 /// Makes the gzip and brotli forms of files: from a precompressed sidecar (file.br, file.gz) when one exists and
 /// is not older than the file, else by compressing once (System.IO.Compression). Forms of files too large for the
-/// file cache are kept here, bounded in bytes; when full, such files go out uncompressed rather than be
-/// compressed again on every request.
+/// file cache are kept here, bounded in bytes and in entries (the "not worth compressing" markers too): when full,
+/// the oldest entries are dropped first, and a file whose form cannot be kept goes out uncompressed rather than be
+/// compressed again on every request. Runs only off the event loops: compressing a large file takes long.
 /// </summary>
 internal sealed class CompressedVariants
 {
     /// <summary>Below this, compression saves less than it costs (a packet or so).</summary>
     public const long MinimumLength = 1024;
+    private const int MaxEntries = 4_096;
 
     private readonly ConcurrentDictionary<(string Path, ContentCoding Coding), Representation> _disk = new();
+    private readonly ConcurrentQueue<(string Path, ContentCoding Coding)> _order = new(); // insertion order, for eviction
+    private readonly object _evictLock = new();
     private readonly long _maxBytes;
     private readonly long _maxSourceBytes;
     private readonly FileHeadSettings _settings;
@@ -33,35 +37,53 @@ internal sealed class CompressedVariants
         _settings = settings;
     }
 
+    internal long Bytes => Volatile.Read(ref _bytes);
+
+    internal int Count => _disk.Count;
+
     /// <summary>The compressed form of a file too large for the file cache, or null to send identity.</summary>
     public Representation? ForDiskFile(string fullPath, Representation identity, ContentCoding coding)
     {
-        if (_disk.TryGetValue((fullPath, coding), out Representation? held))
+        var key = (fullPath, coding);
+        if (_disk.TryGetValue(key, out Representation? held))
         {
             // An identity entry records "not worth compressing" for this version of the file.
             if (SameSource(held, identity)) return held.Coding == coding ? held : null;
-            if (_disk.TryRemove((fullPath, coding), out Representation? removed) && removed.Coding != ContentCoding.Identity)
-            {
-                Interlocked.Add(ref _bytes, -(removed.Body?.Length ?? 0));
-            }
+            if (_disk.TryRemove(key, out Representation? removed)) Interlocked.Add(ref _bytes, -Size(removed));
         }
+        if (Volatile.Read(ref _bytes) >= _maxBytes || _disk.Count >= MaxEntries) Evict();
         if (Volatile.Read(ref _bytes) >= _maxBytes)
         {
-            // Full: send identity rather than compress the same file again on every request.
-            _disk.TryAdd((fullPath, coding), identity);
+            // Still full of forms in use: send identity rather than compress the same file again on every request.
+            Keep(key, identity);
             return null;
         }
         Representation? made = Create(fullPath, identity, coding, inMemory: false);
-        if (made == null)
-        {
-            _disk.TryAdd((fullPath, coding), identity);
-            return null;
-        }
-        made = made.WithPrebuiltHeads(_settings);
-        if (!_disk.TryAdd((fullPath, coding), made)) return made; // another loop made it at the same time: count it once
-        if (made.Body != null) Interlocked.Add(ref _bytes, made.Body.Length);
+        Keep(key, made ?? identity);
         return made;
     }
+
+    private void Keep((string Path, ContentCoding Coding) key, Representation form)
+    {
+        if (!_disk.TryAdd(key, form)) return; // another thread made it at the same time: count it once
+        Interlocked.Add(ref _bytes, Size(form));
+        _order.Enqueue(key);
+    }
+
+    /// <summary>Drops the oldest entries until a quarter of each budget is free.</summary>
+    private void Evict()
+    {
+        lock (_evictLock)
+        {
+            while ((Volatile.Read(ref _bytes) > _maxBytes * 3 / 4 || _disk.Count > MaxEntries * 3 / 4) && _order.TryDequeue(out var oldest))
+            {
+                if (_disk.TryRemove(oldest, out Representation? removed)) Interlocked.Add(ref _bytes, -Size(removed));
+            }
+        }
+    }
+
+    /// <summary>Bytes an entry holds in memory: a compressed body; markers and sidecar references hold none worth counting.</summary>
+    private static long Size(Representation form) => form.Coding == ContentCoding.Identity ? 0 : form.Body?.Length ?? 0;
 
     /// <summary>
     /// A compressed form: the sidecar if present and fresh (in memory when <paramref name="inMemory"/> and small,
@@ -70,14 +92,19 @@ internal sealed class CompressedVariants
     public Representation? Create(string fullPath, Representation identity, ContentCoding coding, bool inMemory)
     {
         string suffix = coding == ContentCoding.Brotli ? ".br" : ".gz";
-        var sidecar = new FileInfo(fullPath + suffix);
-        // The sidecar obeys the root's rules too: a link out of the root is not followed, whatever its name.
-        if (sidecar.Exists && sidecar.LastWriteTimeUtc >= identity.LastWriteUtc && _isInsideRoot(sidecar.FullName))
+        string sidecarPath = fullPath + suffix;
+        // The sidecar obeys the root's rules too: a link out of the root is not followed, whatever its name; and
+        // like every file served it must be a regular file (a FIFO named app.js.br must not hang anyone).
+        if (File.Exists(sidecarPath) && _isInsideRoot(sidecarPath))
         {
-            byte[] tag = EntityTag.ForFile(sidecar.LastWriteTimeUtc, sidecar.Length, "-" + ContentNegotiation.Token(coding));
-            byte[]? body = inMemory && sidecar.Length <= 1024 * 1024 ? File.ReadAllBytes(sidecar.FullName) : null;
-            return new Representation(identity.ContentType, coding, body?.Length ?? sidecar.Length, sidecar.LastWriteTimeUtc, tag,
-                body, body == null ? sidecar.FullName : null) { SourceTag = identity.EntityTag };
+            using FileStream? sidecar = RegularFile.Open(sidecarPath, out long sidecarLength, out DateTime sidecarTime);
+            if (sidecar != null && sidecarTime >= identity.LastWriteUtc)
+            {
+                byte[] tag = EntityTag.ForFile(sidecarTime, sidecarLength, "-" + ContentNegotiation.Token(coding));
+                byte[]? body = inMemory && sidecarLength <= 1024 * 1024 ? RegularFile.ReadAll(sidecar, sidecarLength) : null;
+                return new Representation(identity.ContentType, coding, sidecarLength, sidecarTime, tag,
+                    body, body == null ? sidecarPath : null, _settings) { SourceTag = identity.EntityTag };
+            }
         }
 
         if (identity.Length < MinimumLength || identity.Length > _maxSourceBytes) return null;
@@ -89,15 +116,16 @@ internal sealed class CompressedVariants
             if (identity.Body != null) encoder.Write(identity.Body);
             else
             {
-                using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
-                source.CopyTo(encoder);
+                using FileStream? source = RegularFile.Open(fullPath, out _, out _);
+                if (source is null) return null;
+                source.CopyTo(encoder, 64 * 1024);
             }
         }
         if (compressed.Length >= identity.Length) return null;
         byte[] bytes = compressed.ToArray();
         string token = ContentNegotiation.Token(coding);
         byte[] entityTag = EntityTag.ForFile(identity.LastWriteUtc, identity.Length, "-" + token);
-        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null) { SourceTag = identity.EntityTag };
+        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null, _settings) { SourceTag = identity.EntityTag };
     }
 
     /// <summary>

@@ -23,46 +23,44 @@ internal sealed class CorsPolicy
         _origins = origins.Where(o => o != "*").Select(o => System.Text.Encoding.ASCII.GetBytes(o.TrimEnd('/'))).ToArray();
     }
 
-    public void WriteAllowOrigin(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output)
+    private static readonly HeaderBlock VaryOrigin = new HeaderBlockBuilder().Add("Vary"u8, "Origin").Build();
+    private static readonly HeaderBlock AnyOrigin = new HeaderBlockBuilder()
+        .Add("Access-Control-Allow-Origin"u8, "*").Add("Access-Control-Expose-Headers"u8, ExposedHeaders).Build();
+    private static readonly HeaderBlock PreflightFields = new HeaderBlockBuilder()
+        .Add("Access-Control-Allow-Methods"u8, "GET, HEAD, OPTIONS").Add("Access-Control-Max-Age"u8, "86400").Build();
+    private const string ExposedHeaders = "Content-Length, Content-Range, ETag, Last-Modified";
+
+    public void AddAllowOrigin(HttpRequest request, HttpResponse response)
     {
         if (!_enabled) return;
         // With a list, the answer depends on Origin: say so on every response, also those to requests without
         // one, or a shared cache could hand a response without the allow header to a cross-origin caller.
-        if (!_anyOrigin) output.Write("Vary: Origin\r\n"u8);
-        if (!request.Origin.IsPresent) return;
+        if (!_anyOrigin) response.AddBlock(VaryOrigin);
+        if (!request.Head.Origin.IsPresent) return;
         if (_anyOrigin)
         {
-            output.Write("Access-Control-Allow-Origin: *\r\n"u8);
+            response.AddBlock(AnyOrigin);
+            return;
         }
-        else
+        ReadOnlySpan<byte> origin = request.Value(request.Head.Origin);
+        bool listed = false;
+        foreach (byte[] allowed in _origins)
         {
-            ReadOnlySpan<byte> origin = request.Origin.Of(head);
-            bool listed = false;
-            foreach (byte[] allowed in _origins)
-            {
-                if (System.Text.Ascii.EqualsIgnoreCase(origin, allowed)) listed = true;
-            }
-            if (!listed) return;
-            output.Write("Access-Control-Allow-Origin: "u8);
-            output.Write(origin);
-            output.Write("\r\n"u8);
+            if (System.Text.Ascii.EqualsIgnoreCase(origin, allowed)) listed = true;
         }
-        output.Write("Access-Control-Expose-Headers: Content-Length, Content-Range, ETag, Last-Modified\r\n"u8);
+        if (!listed) return;
+        response.Headers.Add("Access-Control-Allow-Origin"u8, origin);
+        response.Headers.Add("Access-Control-Expose-Headers"u8, ExposedHeaders);
     }
 
     /// <summary>A preflight (OPTIONS with Access-Control-Request-Method) learns the methods and headers it may use.</summary>
-    public void WritePreflight(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output)
+    public void AddPreflight(HttpRequest request, HttpResponse response)
     {
-        if (!_enabled || !request.Origin.IsPresent || !request.AccessControlRequestMethod.IsPresent) return;
-        output.Write("Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"u8);
-        ReadOnlySpan<byte> asked = request.AccessControlRequestHeaders.Of(head);
-        if (!asked.IsEmpty && IsHeaderList(asked))
-        {
-            output.Write("Access-Control-Allow-Headers: "u8);
-            output.Write(asked);
-            output.Write("\r\n"u8);
-        }
-        output.Write("Access-Control-Max-Age: 86400\r\n"u8);
+        HttpRequestHead head = request.Head;
+        if (!_enabled || !head.Origin.IsPresent || !head.AccessControlRequestMethod.IsPresent) return;
+        response.AddBlock(PreflightFields);
+        ReadOnlySpan<byte> asked = request.Value(head.AccessControlRequestHeaders);
+        if (!asked.IsEmpty && IsHeaderList(asked)) response.Headers.Add("Access-Control-Allow-Headers"u8, asked);
     }
 
     private static bool IsHeaderList(ReadOnlySpan<byte> value)

@@ -9,7 +9,8 @@ namespace PSWebServer.StaticFiles;
 /// </summary>
 internal sealed class Representation
 {
-    public Representation(string contentType, ContentCoding coding, long length, DateTime lastWriteUtc, byte[] entityTag, byte[]? body, string? filePath)
+    public Representation(string contentType, ContentCoding coding, long length, DateTime lastWriteUtc, byte[] entityTag, byte[]? body,
+        string? filePath, FileHeadSettings settings)
     {
         ContentType = contentType;
         Compressible = ContentTypeMap.IsCompressible(contentType);
@@ -20,12 +21,14 @@ internal sealed class Representation
         LastModified = HttpDate.Format(lastWriteUtc);
         Body = body;
         FilePath = filePath;
+        EntityHeaders = FileHeaders.Entity(this, settings);
+        Validators = FileHeaders.Validators(this, settings);
     }
 
     /// <summary>A file as it is on disk: its type from its name, a strong ETag from its time and size.</summary>
-    public static Representation Identity(string fullPath, DateTime lastWriteUtc, long length, byte[]? body) =>
+    public static Representation Identity(string fullPath, DateTime lastWriteUtc, long length, byte[]? body, FileHeadSettings settings) =>
         new(ContentTypeMap.For(fullPath), ContentCoding.Identity, length, lastWriteUtc, StaticFiles.EntityTag.ForFile(lastWriteUtc, length),
-            body, body == null ? fullPath : null);
+            body, body == null ? fullPath : null, settings);
 
     public string ContentType { get; }
     /// <summary>Text-like: worth compressing, and its responses vary by Accept-Encoding. Decided once, not per request.</summary>
@@ -41,18 +44,9 @@ internal sealed class Representation
     /// <summary>For a compressed form: the identity ETag of the file it was made from, to tell when the file has changed.</summary>
     public byte[]? SourceTag { get; init; }
 
-    /// <summary>Status line and headers of a 200 and a 304, without Date, Connection and the final CRLF; built once for cached forms.</summary>
-    public byte[]? Head200 { get; private set; }
-    public byte[]? Head304 { get; private set; }
+    /// <summary>Type, coding or Accept-Ranges, validators: the fields of a 200 or 206 of this form, made once.</summary>
+    public Http.HeaderBlock EntityHeaders { get; }
 
-    public Representation WithPrebuiltHeads(FileHeadSettings settings)
-    {
-        using var buffer = new Http.ResponseBuffer();
-        FileHeads.Write(buffer, 200, this, Length, default, settings);
-        Head200 = buffer.WrittenSpan.ToArray();
-        buffer.Clear();
-        FileHeads.Write304(buffer, this, settings);
-        Head304 = buffer.WrittenSpan.ToArray();
-        return this;
-    }
+    /// <summary>The validators and caching fields a 304 repeats (RFC 9110 §15.4.5), made once.</summary>
+    public Http.HeaderBlock Validators { get; }
 }

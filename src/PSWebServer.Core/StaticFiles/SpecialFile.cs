@@ -1,17 +1,20 @@
 using System;
 using System.IO;
+using System.Threading;
 
 namespace PSWebServer.StaticFiles;
 
 /// <summary>
 /// A file the server serves in place of others (-NotFoundPage, -Fallback): held in memory like a cached file,
-/// reloaded when it changes, and given up quietly (the built-in answer is used) when it cannot be read.
+/// reloaded when it changes, and given up quietly (the built-in answer is used) when it cannot be read. Like the
+/// file cache, it answers on the loop from memory for a second at a time and looks at the disk only off the loop.
 /// </summary>
 internal sealed class SpecialFile
 {
     private readonly string _fullPath;
     private readonly FileHeadSettings _settings;
     private CachedFile? _file;
+    private long _missingUntil; // clock milliseconds: the file could not be read, and need not be tried before then
 
     public SpecialFile(string fullPath, FileHeadSettings settings)
     {
@@ -19,19 +22,32 @@ internal sealed class SpecialFile
         _settings = settings;
     }
 
-    public CachedFile? Get()
+    /// <summary>
+    /// The file (null when it cannot be read), or false when finding out needs the disk and <paramref name="mayBlock"/> is false.
+    /// </summary>
+    public bool TryGet(long nowMilliseconds, bool mayBlock, out CachedFile? file)
     {
-        CachedFile? file = System.Threading.Volatile.Read(ref _file);
-        if (file != null && file.IsFresh(Environment.TickCount64)) return file;
+        file = Volatile.Read(ref _file);
+        if (file != null && file.IsFreshWithoutIo(nowMilliseconds)) return true;
+        if (file is null && nowMilliseconds < Volatile.Read(ref _missingUntil)) return true;
+        if (!mayBlock) return false;
+        if (file != null && file.Revalidate(nowMilliseconds)) return true;
+        file = Load(nowMilliseconds);
+        Volatile.Write(ref _file, file);
+        if (file is null) Volatile.Write(ref _missingUntil, nowMilliseconds + FileCache.RecheckMilliseconds);
+        return true;
+    }
+
+    private CachedFile? Load(long nowMilliseconds)
+    {
         try
         {
-            file = CachedFile.Load(_fullPath, _settings);
+            using FileStream? stream = RegularFile.Open(_fullPath, out long length, out DateTime lastWrite);
+            return stream is null ? null : CachedFile.Load(_fullPath, stream, length, lastWrite, _settings, nowMilliseconds);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            file = null;
+            return null;
         }
-        System.Threading.Volatile.Write(ref _file, file);
-        return file;
     }
 }

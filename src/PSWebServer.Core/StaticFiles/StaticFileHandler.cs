@@ -1,20 +1,31 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using PSWebServer.Http;
 
 namespace PSWebServer.StaticFiles;
 
 /// <summary>
 /// GET and HEAD of files under the root, in the order the data path reads: resolve the path → select the
-/// representation (content coding) → evaluate validators → select ranges → write the head and pick the body
-/// (memory for cached files, sendfile for the rest). OPTIONS answers with Allow (and CORS preflight); every other
-/// method gets 405.
+/// representation (content coding) → evaluate validators → select ranges → describe the response (status, header
+/// blocks, body: memory for cached files, a file to sendfile for the rest). OPTIONS answers 200 with Allow (and
+/// CORS preflight); every other method gets 405. It decides; the protocol encoder writes.
+/// On a loop thread (<see cref="TryHandle"/>) it answers only from memory: fresh cache hits, paths known missing,
+/// 405 and OPTIONS. Everything that touches the disk or computes long — resolving and opening, the symlink walk,
+/// first compression, listings, freshness checks — happens in <see cref="HandleAsync"/>, off the loop.
 /// </summary>
-internal sealed class StaticFileHandler : IRequestHandler, IDisposable
+internal sealed class StaticFileHandler : IRequestHandler
 {
     private static readonly string Boundary = "PSWebServer-" + Guid.NewGuid().ToString("N").Substring(0, 16);
+    private static readonly HeaderBlock AllowBlock = new HeaderBlockBuilder().Add("Allow"u8, "GET, HEAD, OPTIONS").Build();
+    private static readonly HeaderBlock MultipartBlock = new HeaderBlockBuilder()
+        .Add("Content-Type"u8, "multipart/byteranges; boundary=" + Boundary).Add("Accept-Ranges"u8, "bytes").Build();
+    private static readonly HeaderBlock HtmlListingBlock = ListingBlock("text/html; charset=utf-8");
+    private static readonly HeaderBlock JsonListingBlock = ListingBlock("application/json; charset=utf-8");
 
     private readonly PathResolver _resolver;
     private readonly FileCache _cache;
@@ -23,13 +34,16 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
     private readonly CorsPolicy _cors;
     private readonly SpecialFile? _notFoundPage;
     private readonly SpecialFile? _fallback;
+    private readonly TimeProvider _time;
     private readonly int _maxCachedFileBytes;
     private readonly int _maxRanges;
     private readonly bool _browse;
     private readonly bool _serveHidden;
 
-    public StaticFileHandler(string root, StaticServerOptions options)
+    /// <param name="time">The clock for cache freshness; tests pass their own.</param>
+    public StaticFileHandler(string root, StaticServerOptions options, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _settings = new FileHeadSettings(options);
         _resolver = new PathResolver(root, options.DefaultDocuments, options.ServeHiddenFiles);
         _cache = new FileCache(options.FileCacheBytes);
@@ -43,43 +57,61 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         if (!string.IsNullOrEmpty(options.Fallback)) _fallback = new SpecialFile(Path.GetFullPath(options.Fallback), _settings);
     }
 
-    public void Handle(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    internal FileCache Cache => _cache;
+
+    internal CompressedVariants Variants => _variants;
+
+    /// <summary>Milliseconds on the handler's clock (monotonic).</summary>
+    private long Now => (long)(_time.GetTimestamp() * (1000.0 / _time.TimestampFrequency));
+
+    public bool TryHandle(HttpRequest request, HttpResponse response)
     {
         switch (request.Method)
         {
+            case HttpMethod.Get or HttpMethod.Head:
+                break;
             case HttpMethod.Options:
-                WriteOptions(head, request, output, response);
-                return;
-            case HttpMethod.Other:
-                Status(405, head, request, output, response, ResponseWriter.AllowLine);
-                return;
+                Options(request, response);
+                return true;
+            default:
+                Status(405, request, response, AllowBlock);
+                return true;
         }
 
-        int start = output.Length;
+        ReadOnlySpan<byte> path = request.Value(request.Head.Path);
+        long now = Now;
+        return _cache.TryGet(path, now, out CachedFile? cached) switch
+        {
+            CacheLookup.Hit => TryServe(cached!.Identity, cached, null, request, response, 200, mayBlock: false),
+            CacheLookup.Missing => TryNotFound(request, response, now, mayBlock: false),
+            _ => false,
+        };
+    }
+
+    public ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel)
+    {
         try
         {
-            HandleFile(head, request, output, response);
+            HandleFile(request, response);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A file vanished or changed between looking and opening (a build rewriting the site): drop whatever
-            // of this response was written, so the client never sees a head followed by a different answer.
-            output.Truncate(start);
-            response.File?.Dispose();
-            response.File = null;
-            response.Parts = null;
+            // of this response was decided, so the client never sees a head followed by a different answer.
+            response.Reset();
             int status = ex is FileNotFoundException or DirectoryNotFoundException ? 404 : ex is UnauthorizedAccessException ? 403 : 500;
-            Status(status, head, request, output, response);
+            Status(status, request, response);
         }
+        return default;
     }
 
-    private void HandleFile(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    private void HandleFile(HttpRequest request, HttpResponse response)
     {
-        ReadOnlySpan<byte> path = request.Path.Of(head);
-        CachedFile? cached = _cache.TryGet(path, Environment.TickCount64);
-        if (cached != null)
+        ReadOnlySpan<byte> path = request.Value(request.Head.Path);
+        long now = Now;
+        if (_cache.GetRevalidated(path, now) is CachedFile cached)
         {
-            Serve(cached.Identity, cached, null, head, request, output, response, 200);
+            TryServe(cached.Identity, cached, null, request, response, 200, mayBlock: true);
             return;
         }
 
@@ -87,41 +119,44 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         switch (resolved.Kind)
         {
             case ResolutionKind.File:
-                ServeFile(resolved.FullPath, path, head, request, output, response);
+                ServeFile(resolved.FullPath, path, request, response, now);
                 return;
             case ResolutionKind.RedirectToFolder:
-                Redirect(resolved.Location, head, request, output, response);
+                Redirect(resolved.Location, request, response);
                 return;
             case ResolutionKind.Folder when _browse:
-                List(resolved.FullPath, path, head, request, output, response);
+                List(resolved.FullPath, path, request, response);
                 return;
             case ResolutionKind.BadRequest:
-                Status(400, head, request, output, response);
+                Status(400, request, response);
                 return;
             default:
-                NotFound(head, request, output, response);
+                _cache.AddMissing(path, now);
+                TryNotFound(request, response, now, mayBlock: true);
                 return;
         }
     }
 
-    private void ServeFile(string fullPath, ReadOnlySpan<byte> path, ReadOnlySpan<byte> head, HttpRequestHead request,
-        ResponseBuffer output, ResponseState response)
+    private void ServeFile(string fullPath, ReadOnlySpan<byte> path, HttpRequest request, HttpResponse response, long now)
     {
-        FileStream? stream = null;
+        FileStream? stream = RegularFile.Open(fullPath, out long length, out DateTime lastWrite);
+        if (stream is null)
+        {
+            // Gone since it was resolved, or not a regular file (a FIFO, a socket, a device): nothing to serve.
+            _cache.AddMissing(path, now);
+            TryNotFound(request, response, now, mayBlock: true);
+            return;
+        }
         try
         {
-            var info = new FileInfo(fullPath);
-            if (info.Length <= _maxCachedFileBytes && FileCache.IsCacheableSpelling(path) && _cache.HasRoomFor(info.Length))
+            if (length <= _maxCachedFileBytes && FileCache.IsCacheableSpelling(path) && _cache.HasRoomFor(length))
             {
-                CachedFile file = _cache.Add(path, CachedFile.Load(fullPath, _settings));
-                Serve(file.Identity, file, null, head, request, output, response, 200);
+                CachedFile file = _cache.Add(path, CachedFile.Load(fullPath, stream, length, lastWrite, _settings, now));
+                TryServe(file.Identity, file, null, request, response, 200, mayBlock: true);
                 return;
             }
-            stream = OpenForSending(fullPath);
-            DateTime lastWrite = File.GetLastWriteTimeUtc(fullPath);
-            long length = stream.Length;
-            Representation identity = Representation.Identity(fullPath, lastWrite, length, body: null);
-            Serve(identity, null, stream, head, request, output, response, 200);
+            Representation identity = Representation.Identity(fullPath, lastWrite, length, body: null, _settings);
+            TryServe(identity, null, stream, request, response, 200, mayBlock: true);
             if (ReferenceEquals(response.File, stream)) stream = null; // the connection sends and disposes it
         }
         finally
@@ -130,99 +165,104 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         }
     }
 
-    /// <summary>Sends one file: representation, validators, ranges, head, body.</summary>
+    /// <summary>
+    /// Describes one file response: representation, validators, ranges, body. With <paramref name="mayBlock"/> false
+    /// (on a loop) it returns false, having touched nothing, when the form asked for is not made yet.
+    /// </summary>
     /// <param name="open">The identity file, already open, for files not in the cache.</param>
-    private void Serve(Representation identity, CachedFile? cached, FileStream? open, ReadOnlySpan<byte> head, HttpRequestHead request,
-        ResponseBuffer output, ResponseState response, int status)
+    private bool TryServe(Representation identity, CachedFile? cached, FileStream? open, HttpRequest request, HttpResponse response,
+        int status, bool mayBlock)
     {
-        bool headOnly = request.Method == HttpMethod.Head;
-        bool wantsRange = status == 200 && request.Range.IsPresent && request.Method == HttpMethod.Get;
+        HttpRequestHead head = request.Head;
+        bool wantsRange = status == 200 && head.Range.IsPresent && head.Method == HttpMethod.Get;
 
         Representation representation = identity;
         if (_settings.Compression && !wantsRange && identity.Length >= CompressedVariants.MinimumLength && identity.Compressible)
         {
-            ContentCoding coding = ContentNegotiation.ChooseCoding(request.AcceptEncoding.Of(head));
+            ContentCoding coding = ContentNegotiation.ChooseCoding(request.Value(head.AcceptEncoding));
             if (coding != ContentCoding.Identity)
             {
-                representation = (cached != null
-                    ? cached.Compressed(coding, _variants, _settings)
-                    : _variants.ForDiskFile(identity.FilePath!, identity, coding)) ?? identity;
+                Representation? form;
+                if (cached != null)
+                {
+                    if (!cached.TryGetCompressed(coding, out form))
+                    {
+                        if (!mayBlock) return false; // first compression: off the loop
+                        form = cached.Compressed(coding, _variants);
+                    }
+                }
+                else
+                {
+                    form = _variants.ForDiskFile(identity.FilePath!, identity, coding);
+                }
+                representation = form ?? identity;
             }
         }
 
         if (status == 200)
         {
-            switch (ConditionalRequest.Evaluate(head, request, representation.EntityTag, representation.LastWriteUtc))
+            switch (ConditionalRequest.Evaluate(request.Span, head, representation.EntityTag, representation.LastWriteUtc))
             {
                 case Precondition.NotModified:
-                    if (representation.Head304 != null) output.Write(representation.Head304);
-                    else FileHeads.Write304(output, representation, _settings);
-                    FinishHead(head, request, output, response);
                     response.StatusCode = 304;
+                    response.AddBlock(representation.Validators);
                     response.ContentEncoding = ContentNegotiation.Token(representation.Coding);
-                    return;
+                    AddCommon(request, response);
+                    return true;
                 case Precondition.Failed:
-                    Status(412, head, request, output, response);
-                    return;
+                    Status(412, request, response);
+                    return true;
             }
         }
 
-        if (wantsRange && IfRangeAllows(head, request, identity))
+        if (wantsRange && IfRangeAllows(request, identity))
         {
-            switch (ByteRange.Parse(request.Range.Of(head), identity.Length, _maxRanges, out List<ByteRange> ranges))
+            switch (ByteRange.Parse(request.Value(head.Range), identity.Length, _maxRanges, out List<ByteRange> ranges))
             {
                 case RangeOutcome.Unsatisfiable:
-                    byte[] line = Encoding.ASCII.GetBytes("Content-Range: bytes */" + identity.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
-                    Status(416, head, request, output, response, line);
-                    return;
+                    Status(416, request, response);
+                    response.Headers.Add("Content-Range"u8, "bytes */" + identity.Length.ToString(CultureInfo.InvariantCulture));
+                    return true;
                 case RangeOutcome.Satisfiable when ranges.Count == 1:
-                    ServeRange(identity, open, ranges[0], head, request, output, response);
-                    return;
+                    ServeRange(identity, open, ranges[0], request, response);
+                    return true;
                 case RangeOutcome.Satisfiable:
-                    ServeMultipart(identity, open, ranges, head, request, output, response);
-                    return;
+                    ServeMultipart(identity, open, ranges, request, response);
+                    return true;
             }
         }
 
-        if (status == 200 && representation.Head200 != null) output.Write(representation.Head200);
-        else FileHeads.Write(output, status, representation, representation.Length, default, _settings);
-        FinishHead(head, request, output, response);
         response.StatusCode = status;
+        response.AddBlock(representation.EntityHeaders);
+        response.ContentLength = representation.Length;
         response.ContentEncoding = ContentNegotiation.Token(representation.Coding);
-        if (headOnly || representation.Length == 0) return;
+        AddCommon(request, response);
+        if (head.Method == HttpMethod.Head || representation.Length == 0) return true;
 
         if (representation.Body != null)
         {
-            output.Write(representation.Body);
+            response.SetBytes(representation.Body);
         }
         else
         {
-            response.File = ReferenceEquals(representation, identity) && open != null ? open : OpenForSending(representation.FilePath!);
-            response.FileOffset = 0;
-            response.FileLength = representation.Length;
+            FileStream file = ReferenceEquals(representation, identity) && open != null ? open : OpenForm(representation);
+            response.SetFile(file, 0, representation.Length);
         }
+        return true;
     }
 
-    private void ServeRange(Representation identity, FileStream? open, ByteRange range, ReadOnlySpan<byte> head, HttpRequestHead request,
-        ResponseBuffer output, ResponseState response)
+    private void ServeRange(Representation identity, FileStream? open, ByteRange range, HttpRequest request, HttpResponse response)
     {
-        byte[] contentRange = Encoding.ASCII.GetBytes(ContentRange(range, identity.Length));
-        FileHeads.Write(output, 206, identity, range.Length, contentRange, _settings);
-        FinishHead(head, request, output, response);
         response.StatusCode = 206;
-        if (identity.Body != null)
-        {
-            output.Write(identity.Body.AsSpan((int)range.Start, (int)range.Length));
-            return;
-        }
-        response.File = open ?? OpenForSending(identity.FilePath!);
-        response.FileOffset = range.Start;
-        response.FileLength = range.Length;
+        response.AddBlock(identity.EntityHeaders);
+        response.Headers.Add("Content-Range"u8, ContentRange(range, identity.Length));
+        AddCommon(request, response);
+        if (identity.Body != null) response.SetBytes(identity.Body.AsMemory((int)range.Start, (int)range.Length));
+        else response.SetFile(open ?? OpenForm(identity), range.Start, range.Length);
     }
 
     /// <summary>Several ranges: 206 multipart/byteranges (RFC 9110 §14.6), each part with its own Content-Range.</summary>
-    private void ServeMultipart(Representation identity, FileStream? open, List<ByteRange> ranges, ReadOnlySpan<byte> head,
-        HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    private void ServeMultipart(Representation identity, FileStream? open, List<ByteRange> ranges, HttpRequest request, HttpResponse response)
     {
         var parts = new List<BodyPart>(ranges.Count * 2 + 1);
         long contentLength = 0;
@@ -238,29 +278,25 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         parts.Add(new BodyPart(end, 0, end.Length));
         contentLength += end.Length;
 
-        FileHeads.Write(output, 206, identity, contentLength, default, _settings, "multipart/byteranges; boundary=" + Boundary);
-        FinishHead(head, request, output, response);
         response.StatusCode = 206;
-        if (identity.Body != null)
-        {
-            foreach (BodyPart part in parts)
-            {
-                output.Write(part.Bytes ?? identity.Body.AsSpan((int)part.Offset, (int)part.Length));
-            }
-            return;
-        }
-        response.File = open ?? OpenForSending(identity.FilePath!);
+        response.AddBlock(MultipartBlock);
+        response.AddBlock(identity.Validators);
+        AddCommon(request, response);
+        response.Body = BodyKind.Multipart;
         response.Parts = parts;
+        response.ContentLength = contentLength;
+        if (identity.Body != null) response.BodyBytes = identity.Body;
+        else response.File = open ?? OpenForm(identity);
     }
 
     private static string ContentRange(ByteRange range, long length) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{length}");
+        string.Create(CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{length}");
 
     /// <summary>If-Range (RFC 9110 §13.1.5): ranges only if the client's copy is the current one — strong ETag match or exact date.</summary>
-    private static bool IfRangeAllows(ReadOnlySpan<byte> head, HttpRequestHead request, Representation identity)
+    private static bool IfRangeAllows(HttpRequest request, Representation identity)
     {
-        if (!request.IfRange.IsPresent) return true;
-        ReadOnlySpan<byte> value = request.IfRange.Of(head);
+        if (!request.Head.IfRange.IsPresent) return true;
+        ReadOnlySpan<byte> value = request.Value(request.Head.IfRange);
         if (value.Length > 0 && (value[0] == (byte)'"' || value.StartsWith("W/"u8)))
         {
             return value.SequenceEqual(identity.EntityTag);
@@ -268,29 +304,31 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         return HttpDate.TryParse(value, out DateTime date) && date == HttpDate.TruncateToSeconds(identity.LastWriteUtc);
     }
 
-    /// <summary>Asynchronous: SendPacketsElement insists on it, though the bytes go by sendfile and never through the stream.</summary>
-    private static FileStream OpenForSending(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.Asynchronous);
+    /// <summary>Opens a form kept on disk (a large file, a sidecar); it changed into something unservable → as if gone.</summary>
+    private static FileStream OpenForm(Representation representation) =>
+        RegularFile.Open(representation.FilePath!, out _, out _) ?? throw new FileNotFoundException("No longer a regular file.", representation.FilePath);
 
-    private void NotFound(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    /// <summary>The fallback page, the custom 404 page or the built-in one; false (nothing touched) when finding out needs the disk.</summary>
+    private bool TryNotFound(HttpRequest request, HttpResponse response, long now, bool mayBlock)
     {
-        if (_fallback != null && ContentNegotiation.NamesHtml(request.Accept.Of(head)) && _fallback.Get() is { } app)
+        if (_fallback != null && ContentNegotiation.NamesHtml(request.Value(request.Head.Accept)))
         {
-            Serve(app.Identity, app, null, head, request, output, response, 200);
-            return;
+            if (!_fallback.TryGet(now, mayBlock, out CachedFile? app)) return false;
+            if (app != null) return TryServe(app.Identity, app, null, request, response, 200, mayBlock);
         }
-        if (_notFoundPage != null && _notFoundPage.Get() is { } page)
+        if (_notFoundPage != null)
         {
-            Serve(page.Identity, page, null, head, request, output, response, 404);
-            return;
+            if (!_notFoundPage.TryGet(now, mayBlock, out CachedFile? page)) return false;
+            if (page != null) return TryServe(page.Identity, page, null, request, response, 404, mayBlock);
         }
-        Status(404, head, request, output, response);
+        Status(404, request, response);
+        return true;
     }
 
-    private void List(string folder, ReadOnlySpan<byte> path, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    private void List(string folder, ReadOnlySpan<byte> path, HttpRequest request, HttpResponse response)
     {
         string display = PercentDecoding.DecodeForDisplay(path.IsEmpty ? "/"u8 : path);
-        bool json = ContentNegotiation.PrefersJson(request.Accept.Of(head));
+        bool json = ContentNegotiation.PrefersJson(request.Value(request.Head.Accept));
         byte[] body;
         try
         {
@@ -300,59 +338,53 @@ internal sealed class StaticFileHandler : IRequestHandler, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Status(403, head, request, output, response);
+            Status(403, request, response);
             return;
         }
-        output.Write(StatusLines.For(200));
-        output.Write(json ? "Content-Type: application/json; charset=utf-8\r\n"u8 : "Content-Type: text/html; charset=utf-8\r\n"u8);
-        ResponseWriter.ContentLength(output, body.Length);
-        output.Write("Cache-Control: no-cache\r\nVary: Accept\r\n"u8);
-        output.Write(ResponseWriter.ServerLine);
-        FinishHead(head, request, output, response);
-        if (request.Method != HttpMethod.Head) output.Write(body);
         response.StatusCode = 200;
+        response.AddBlock(json ? JsonListingBlock : HtmlListingBlock);
+        AddCommon(request, response);
+        response.ContentLength = body.Length;
+        if (request.Method != HttpMethod.Head) response.SetBytes(body);
     }
 
-    private void Redirect(string location, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    private static HeaderBlock ListingBlock(string contentType) => new HeaderBlockBuilder()
+        .Add("Content-Type"u8, contentType).Add("Cache-Control"u8, "no-cache").Add("Vary"u8, "Accept").Build();
+
+    private void Redirect(string location, HttpRequest request, HttpResponse response)
     {
-        ReadOnlySpan<byte> target = request.Target.Of(head);
+        ReadOnlySpan<byte> target = request.Value(request.Head.Target);
         int query = target.IndexOf((byte)'?');
-        var line = new StringBuilder("Location: ").Append(location);
-        if (query >= 0) line.Append(Encoding.ASCII.GetString(target.Slice(query)));
-        line.Append("\r\n");
-        Status(301, head, request, output, response, Encoding.ASCII.GetBytes(line.ToString()));
+        string value = query >= 0 ? location + Encoding.ASCII.GetString(target.Slice(query)) : location;
+        Status(301, request, response);
+        response.Headers.Add("Location"u8, value);
     }
 
-    private void WriteOptions(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    /// <summary>
+    /// OPTIONS: 200 with Allow and Content-Length: 0 (as lighttpd answers). A bodiless 204 made clients that read to the
+    /// close wait for their timeout, and RFC 9110 §8.6 forbids Content-Length on a 204, so 200 it is.
+    /// </summary>
+    private void Options(HttpRequest request, HttpResponse response)
     {
-        output.Write(StatusLines.For(204));
-        output.Write(ResponseWriter.ServerLine);
-        output.Write(ResponseWriter.AllowLine);
-        _cors.WritePreflight(head, request, output);
-        FinishHead(head, request, output, response);
-        response.StatusCode = 204;
+        response.StatusCode = 200;
+        response.ContentLength = 0;
+        response.AddBlock(AllowBlock);
+        _cors.AddPreflight(request, response);
+        AddCommon(request, response);
     }
 
-    /// <summary>One of the server's own answers: a short HTML page, plus the headers every response carries.</summary>
-    private void Status(int statusCode, ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response,
-        ReadOnlySpan<byte> extraHeaderLines = default)
+    /// <summary>One of the server's own answers: a short HTML page, plus the fields every response carries.</summary>
+    private void Status(int statusCode, HttpRequest request, HttpResponse response, HeaderBlock? extra = null)
     {
-        byte[] body = ResponseWriter.StartStatusPage(output, statusCode, extraHeaderLines);
-        FinishHead(head, request, output, response);
-        if (request.Method != HttpMethod.Head) output.Write(body);
-        response.StatusCode = statusCode;
+        StatusPages.Fill(response, statusCode);
+        if (extra != null) response.AddBlock(extra);
+        AddCommon(request, response);
     }
 
-    /// <summary>The lines every response gets last: the user's -Header lines, CORS, Date, Connection.</summary>
-    private void FinishHead(ReadOnlySpan<byte> head, HttpRequestHead request, ResponseBuffer output, ResponseState response)
+    /// <summary>The fields every response gets: the user's -Header fields, CORS.</summary>
+    private void AddCommon(HttpRequest request, HttpResponse response)
     {
-        output.Write(_settings.ExtraHeaders);
-        _cors.WriteAllowOrigin(head, request, output);
-        ResponseWriter.EndHead(output, response.Connection);
-    }
-
-    public void Dispose()
-    {
-        // Caches hold only managed memory; nothing to release beyond letting them go.
+        response.AddBlock(_settings.ExtraHeaders);
+        _cors.AddAllowOrigin(request, response);
     }
 }

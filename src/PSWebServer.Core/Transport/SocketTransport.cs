@@ -49,6 +49,13 @@ internal sealed class SocketTransport : IConnectionTransport
     /// <summary>SendPacketsAsync with a file element is sendfile(2) on Linux and TransmitPackets on Windows: the bytes never enter managed memory.</summary>
     public async ValueTask SendFileAsync(FileStream file, long offset, long count)
     {
+        if (!file.IsAsync)
+        {
+            // Files opened non-blocking by descriptor (Linux) are synchronous handles, which SendPackets refuses:
+            // copy through a pooled buffer. This engine is the fallback on Linux; the epoll engine sendfiles them.
+            await CopyFileAsync(file, offset, count).ConfigureAwait(false);
+            return;
+        }
         SocketAsyncEventArgs args = _filePackets ??= CreatePacketArgs();
         while (count > 0)
         {
@@ -60,6 +67,26 @@ internal sealed class SocketTransport : IConnectionTransport
             await completion.Task.ConfigureAwait(false);
             offset += chunk;
             count -= chunk;
+        }
+    }
+
+    private async ValueTask CopyFileAsync(FileStream file, long offset, long count)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                int read = RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                if (read == 0) throw new IOException("The file ended before its length was sent.");
+                await SendAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                offset += read;
+                count -= read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

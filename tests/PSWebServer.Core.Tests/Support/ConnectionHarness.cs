@@ -27,7 +27,7 @@ internal sealed class ConnectionHarness : IDisposable
         Big = big;
         System.IO.File.WriteAllBytes(System.IO.Path.Combine(_site.Path, "big.bin"), big);
         var options = new StaticServerOptions { Root = _site.Path, Limits = Limits };
-        Handler = new StaticFileHandler(_site.Path, options);
+        Handler = new StaticFileHandler(_site.Path, options, Clock);
         Manager = new ConnectionManager(Limits, Clock);
     }
 
@@ -58,7 +58,6 @@ internal sealed class ConnectionHarness : IDisposable
     public void Dispose()
     {
         Manager.Drain(TimeSpan.Zero);
-        Handler.Dispose();
         _site.Dispose();
     }
 }

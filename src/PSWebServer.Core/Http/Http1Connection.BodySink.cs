@@ -1,0 +1,57 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+
+namespace PSWebServer.Http;
+
+internal sealed partial class Http1Connection
+{
+    /// <summary>
+    /// HTTP/1.1 framing of a streamed body: chunks when the length is unknown, raw bytes checked against
+    /// Content-Length when it is known (a writer that sends more or less would corrupt the connection, so it fails it).
+    /// Small writes gather in the output buffer until a flush or until enough are queued.
+    /// </summary>
+    private sealed class Http1BodySink : IResponseBodySink
+    {
+        private readonly Http1Connection _connection;
+        private bool _chunked;
+        private long _declared;
+
+        public Http1BodySink(Http1Connection connection)
+        {
+            _connection = connection;
+        }
+
+        public long BytesWritten { get; private set; }
+
+        public void Begin(bool chunked, long contentLength)
+        {
+            _chunked = chunked;
+            _declared = contentLength;
+            BytesWritten = 0;
+        }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data)
+        {
+            if (data.IsEmpty) return default; // an empty chunk would end the body
+            if (_declared >= 0 && BytesWritten + data.Length > _declared)
+                throw new InvalidOperationException("The body writer wrote more than its Content-Length.");
+            ResponseBuffer output = _connection._output;
+            if (_chunked) Http1ResponseEncoder.WriteChunkHeader(output, data.Length);
+            output.Write(data.Span);
+            if (_chunked) output.Write("\r\n"u8);
+            BytesWritten += data.Length;
+            return output.Length >= FlushThresholdBytes ? _connection.FlushAsync() : default;
+        }
+
+        public ValueTask FlushAsync() => _connection.FlushAsync();
+
+        public ValueTask CompleteAsync()
+        {
+            if (_declared >= 0 && BytesWritten != _declared)
+                throw new IOException("The body writer ended before its Content-Length: the connection cannot go on.");
+            if (_chunked) _connection._output.Write(Http1ResponseEncoder.LastChunk);
+            return default;
+        }
+    }
+}

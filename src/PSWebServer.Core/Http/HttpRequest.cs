@@ -1,0 +1,26 @@
+using System;
+
+namespace PSWebServer.Http;
+
+/// <summary>
+/// One request as a handler sees it: the parsed head (<see cref="Head"/>, offsets) over the bytes it was parsed from.
+/// Protocol-neutral: an HTTP/2 stream fills the same shape from its decoded header block. One per connection, reused.
+/// </summary>
+internal sealed class HttpRequest
+{
+    public HttpRequest(HttpRequestHead head)
+    {
+        Head = head;
+    }
+
+    public HttpRequestHead Head { get; }
+
+    /// <summary>The bytes the segments in <see cref="Head"/> point into; valid until the response is done.</summary>
+    public ReadOnlyMemory<byte> Bytes { get; set; }
+
+    public ReadOnlySpan<byte> Span => Bytes.Span;
+
+    public HttpMethod Method => Head.Method;
+
+    public ReadOnlySpan<byte> Value(HeaderSegment segment) => segment.Of(Bytes.Span);
+}
