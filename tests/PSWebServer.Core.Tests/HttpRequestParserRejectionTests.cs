@@ -235,6 +235,42 @@ public sealed class HttpRequestParserRejectionTests
         Assert.Equal(0, consumed);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void RandomHostsTargetsAndCodings_GetAnAnswer_NeverAnException(int seed)
+    {
+        // The host, IP-literal and coding scanners index by hand: throw the characters they branch on at them.
+        const string alphabet = "[]:.%@,;=\"\\/?#vV0129aAfFgx -\t";
+        var random = new Random(seed);
+        var parser = new HttpRequestParser(Limits);
+        var head = new HttpRequestHead();
+        for (int i = 0; i < 3000; i++)
+        {
+            string piece = RandomText(random, alphabet);
+            string raw = (i % 3) switch
+            {
+                0 => "GET / HTTP/1.1\r\nHost: " + piece + "\r\n\r\n",
+                1 => "GET http://" + piece.Replace(" ", "").Replace("\t", "") + "/ HTTP/1.1\r\nHost: h\r\n\r\n",
+                _ => "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + piece + "\r\n\r\n",
+            };
+            byte[] bytes = Encoding.ASCII.GetBytes(raw);
+            var cursor = default(HttpRequestParser.Cursor);
+            ParseStatus status = parser.TryParse(bytes, ref cursor, head, out int consumed, out RequestRejectionReason reason);
+
+            Assert.True(status == ParseStatus.Complete ? consumed == bytes.Length && reason == RequestRejectionReason.None
+                : status == ParseStatus.Rejected && reason != RequestRejectionReason.None, raw);
+        }
+    }
+
+    private static string RandomText(Random random, string alphabet)
+    {
+        var text = new StringBuilder();
+        int length = random.Next(0, 24);
+        for (int i = 0; i < length; i++) text.Append(alphabet[random.Next(alphabet.Length)]);
+        return text.ToString();
+    }
+
     [Fact]
     public void RequestLineOneByteOverTheLimit_WithBareLf_IsRejectedToo()
     {
