@@ -19,6 +19,8 @@ public sealed class HttpRequestParserIncrementalTests
         new object[] { "\r\n\r\nGET /lead HTTP/1.1\r\nHost: h\r\n\r\n" },
         new object[] { "\n\nGET /lead-lf HTTP/1.1\nHost: h\n\n" },
         new object[] { "GET /cl HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\nEmpty:\r\n\r\n" },
+        new object[] { "POST /te HTTP/1.1\r\nHost: [::1]:8080\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" },
+        new object[] { "GET /x HTTP/1.1\r\nHost: h\r\nAuthorization: Basic YTpi\r\nCookie: a=1\r\nUpgrade: websocket\r\nX-A: 1\r\nX-B: 2\r\nx-a: 3\r\n\r\n" },
     };
 
     [Theory]
@@ -69,6 +71,13 @@ public sealed class HttpRequestParserIncrementalTests
         Assert.Equal(whole.Host.Start, head.Host.Start);
         Assert.Equal(whole.HeaderCount, head.HeaderCount);
         Assert.Equal(whole.KeepAlive, head.KeepAlive);
+        for (int i = 0; i < whole.HeaderCount; i++)
+        {
+            Assert.Equal(whole[i].Name.Start, head[i].Name.Start);
+            Assert.Equal(whole[i].Name.Length, head[i].Name.Length);
+            Assert.Equal(whole[i].Value.Start, head[i].Value.Start);
+            Assert.Equal(whole[i].Value.Length, head[i].Value.Length);
+        }
     }
 
     [Theory]

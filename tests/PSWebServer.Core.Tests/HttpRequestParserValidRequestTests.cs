@@ -203,6 +203,78 @@ public sealed class HttpRequestParserValidRequestTests
         Assert.Equal(expected, p.Head.ContentLength);
     }
 
+    [Theory]
+    [InlineData("h")]
+    [InlineData("example.com")]
+    [InlineData("Example.COM:8080")]
+    [InlineData("h:")]
+    [InlineData("h:0")]
+    [InlineData("h:65535")]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.1:80")]
+    [InlineData("999.1.1.1")]
+    [InlineData("xn--caf-dma.example")]
+    [InlineData("under_score.example")]
+    [InlineData("a%20b")]
+    [InlineData("a-b.c~d!$&'()*+;=")]
+    [InlineData("[::1]")]
+    [InlineData("[::1]:8080")]
+    [InlineData("[::]")]
+    [InlineData("[1::]")]
+    [InlineData("[2001:DB8::1]")]
+    [InlineData("[1:2:3:4:5:6:7:8]")]
+    [InlineData("[1:2:3:4:5:6:7::]")]
+    [InlineData("[::ffff:192.0.2.1]")]
+    [InlineData("[1:2:3:4:5:6:1.2.3.4]")]
+    [InlineData("[v1.fe:80]")]
+    public void Host_InEveryFormOfHostAndPort_IsAccepted(string host)
+    {
+        ParsedRequest p = ParsedRequest.Parse("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+
+        Assert.True(p.Status == ParseStatus.Complete, $"{host}: {p.Status} ({p.Reason})");
+        Assert.Equal(host, p.Text(p.Head.Host));
+    }
+
+    [Theory]
+    [InlineData("http://[::1]:8080/a", "/a")]
+    [InlineData("http://127.0.0.1/b?q", "/b")]
+    [InlineData("svn+ssh.x-1://h/c", "/c")]
+    [InlineData("http://h:/d", "/d")]
+    public void AbsoluteForm_WithEveryFormOfAuthority_IsAccepted(string target, string path)
+    {
+        ParsedRequest p = ParsedRequest.Parse("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
+
+        Assert.True(p.Status == ParseStatus.Complete, $"{target}: {p.Status} ({p.Reason})");
+        Assert.Equal(path, p.Text(p.Head.Path));
+    }
+
+    [Theory]
+    [InlineData("chunked")]
+    [InlineData("CHUNKED")]
+    [InlineData("gzip, chunked")]
+    [InlineData("x-gzip,deflate,compress , x-compress ,chunked")]
+    [InlineData(", gzip ,, chunked ,")]
+    [InlineData("gzip;level=9 ; note=\"a, b\\\" c\", chunked")]
+    [InlineData("gzip\r\nTransfer-Encoding: chunked")]
+    public void TransferEncoding_EndingInChunked_IsAccepted_AndMarksABody(string codings)
+    {
+        ParsedRequest p = ParsedRequest.Parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + codings + "\r\n\r\n");
+
+        Assert.True(p.Status == ParseStatus.Complete, $"{codings}: {p.Status} ({p.Reason})");
+        Assert.True(p.Head.TransferEncoding.IsPresent);
+        Assert.True(p.Head.HasBody);
+        Assert.Equal(-1, p.Head.ContentLength);
+    }
+
+    [Fact]
+    public void TransferEncoding_OnTwoLines_FastFieldIsTheLastLine()
+    {
+        ParsedRequest p = ParsedRequest.Parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n");
+
+        Assert.Equal(ParseStatus.Complete, p.Status);
+        Assert.Equal("chunked", p.Text(p.Head.TransferEncoding));
+    }
+
     [Fact]
     public void TwoPipelinedRequests_InOneBuffer_ParseOneAfterTheOther()
     {
