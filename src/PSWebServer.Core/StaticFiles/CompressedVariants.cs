@@ -17,22 +17,25 @@ internal sealed class CompressedVariants
 {
     /// <summary>Below this, compression saves less than it costs (a packet or so).</summary>
     public const long MinimumLength = 1024;
-    private const int MaxEntries = 4_096;
+    private const int DefaultMaxEntries = 4_096;
 
     private readonly ConcurrentDictionary<(string Path, ContentCoding Coding), Representation> _disk = new();
     private readonly ConcurrentQueue<(string Path, ContentCoding Coding)> _order = new(); // insertion order, for eviction
     private readonly object _evictLock = new();
     private readonly long _maxBytes;
+    private readonly int _maxEntries;
     private readonly long _maxSourceBytes;
     private readonly FileHeadSettings _settings;
     private long _bytes;
 
     private readonly Func<string, bool> _isInsideRoot;
 
-    public CompressedVariants(long maxBytes, long maxSourceBytes, FileHeadSettings settings, Func<string, bool> isInsideRoot)
+    public CompressedVariants(long maxBytes, long maxSourceBytes, FileHeadSettings settings, Func<string, bool> isInsideRoot,
+        int maxEntries = DefaultMaxEntries)
     {
         _isInsideRoot = isInsideRoot;
         _maxBytes = maxBytes;
+        _maxEntries = maxEntries;
         _maxSourceBytes = maxSourceBytes;
         _settings = settings;
     }
@@ -51,7 +54,7 @@ internal sealed class CompressedVariants
             if (SameSource(held, identity)) return held.Coding == coding ? held : null;
             if (_disk.TryRemove(key, out Representation? removed)) Interlocked.Add(ref _bytes, -Size(removed));
         }
-        if (Volatile.Read(ref _bytes) >= _maxBytes || _disk.Count >= MaxEntries) Evict();
+        if (Volatile.Read(ref _bytes) >= _maxBytes || _disk.Count >= _maxEntries) Evict();
         if (Volatile.Read(ref _bytes) >= _maxBytes)
         {
             // Still full of forms in use: send identity rather than compress the same file again on every request.
@@ -75,7 +78,7 @@ internal sealed class CompressedVariants
     {
         lock (_evictLock)
         {
-            while ((Volatile.Read(ref _bytes) > _maxBytes * 3 / 4 || _disk.Count > MaxEntries * 3 / 4) && _order.TryDequeue(out var oldest))
+            while ((Volatile.Read(ref _bytes) > _maxBytes * 3 / 4 || _disk.Count > _maxEntries * 3 / 4) && _order.TryDequeue(out var oldest))
             {
                 if (_disk.TryRemove(oldest, out Representation? removed)) Interlocked.Add(ref _bytes, -Size(removed));
             }

@@ -40,11 +40,14 @@ internal sealed class ConnectionHarness : IDisposable
     public ServerStatistics Statistics { get; } = new();
     public byte[] Big { get; }
 
-    public (MemoryTransport Transport, Task Loop) Open()
+    public (MemoryTransport Transport, Task Loop) Open() => Open(Handler);
+
+    /// <summary>A connection answered by <paramref name="handler"/> instead of the site's file handler.</summary>
+    public (MemoryTransport Transport, Task Loop) Open(IRequestHandler handler)
     {
         var transport = new MemoryTransport();
         if (!Manager.TryReserve()) throw new InvalidOperationException("The manager refused a connection.");
-        var connection = new Http1Connection(transport, Handler, Manager, Log, Statistics, Limits);
+        var connection = new Http1Connection(transport, handler, Manager, Log, Statistics, Limits);
         return (transport, connection.Start());
     }
 

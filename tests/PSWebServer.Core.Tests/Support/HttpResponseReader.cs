@@ -65,6 +65,21 @@ internal sealed class HttpResponseReader
 
         long length = 0;
         bool bodyless = noBody || status is 204 or 304 || (status >= 100 && status < 200);
+        if (!bodyless && headers.TryGetValue("Transfer-Encoding", out string? coding) && coding.EndsWith("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            return new TestResponse(status, statusLine, headers, await ReadChunkedAsync(cts.Token).ConfigureAwait(false));
+        }
+        if (!bodyless && !headers.ContainsKey("Content-Length"))
+        {
+            // Neither length nor chunks: the body runs to the close (RFC 9112 §6.3, an HTTP/1.0 stream).
+            var rest = new MemoryStream();
+            do
+            {
+                rest.Write(_buffer, _start, _end - _start);
+                _start = _end;
+            } while (await FillAsync(cts.Token).ConfigureAwait(false));
+            return new TestResponse(status, statusLine, headers, rest.ToArray());
+        }
         if (!bodyless && headers.TryGetValue("Content-Length", out string? lengthText))
         {
             length = long.Parse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture);
@@ -82,6 +97,43 @@ internal sealed class HttpResponseReader
             got += take;
         }
         return new TestResponse(status, statusLine, headers, body);
+    }
+
+    private async Task<byte[]> ReadChunkedAsync(CancellationToken cancel)
+    {
+        var body = new MemoryStream();
+        while (true)
+        {
+            string sizeLine = await ReadLineAsync(cancel).ConfigureAwait(false);
+            int size = int.Parse(sizeLine.Split(';')[0].Trim(), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            if (size == 0)
+            {
+                while ((await ReadLineAsync(cancel).ConfigureAwait(false)).Length > 0) { } // trailers, then the empty line
+                return body.ToArray();
+            }
+            while (_end - _start < size + 2)
+            {
+                if (!await FillAsync(cancel).ConfigureAwait(false)) throw new EndOfStreamException("The connection closed inside a chunk.");
+            }
+            body.Write(_buffer, _start, size);
+            if (_buffer[_start + size] != (byte)'\r' || _buffer[_start + size + 1] != (byte)'\n') throw new InvalidDataException("A chunk did not end in CRLF.");
+            _start += size + 2;
+        }
+    }
+
+    private async Task<string> ReadLineAsync(CancellationToken cancel)
+    {
+        while (true)
+        {
+            int lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (lf > _start && _buffer[lf - 1] == (byte)'\r')
+            {
+                string line = Encoding.Latin1.GetString(_buffer, _start, lf - 1 - _start);
+                _start = lf + 1;
+                return line;
+            }
+            if (!await FillAsync(cancel).ConfigureAwait(false)) throw new EndOfStreamException("The connection closed inside a chunked body.");
+        }
     }
 
     /// <summary>

@@ -68,9 +68,13 @@ internal sealed class MemoryTransport : IConnectionTransport
         return _toServer.ReadAsync(buffer, _abort.Token);
     }
 
+    /// <summary>Every buffer the server passed to SendAsync, as passed (to see what was sent from where).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ReadOnlyMemory<byte>> Sends { get; } = new();
+
     public ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
         Interlocked.Increment(ref _sendCalls);
+        Sends.Enqueue(data);
         if (_abort.IsCancellationRequested || SentShutdown) throw new IOException("The connection was aborted or shut down.");
         _toClient.Write(data.Span);
         return default;
