@@ -309,7 +309,7 @@ def main():
             srv.start()
             started.append(srv)
         # all start at once; then wait for each (bounded)
-        up = []
+        up, down = [], []
         for srv in started:
             if wait_ready(srv):
                 srv.ready()
@@ -317,11 +317,13 @@ def main():
                 log(f"{srv.label} up: pid {srv.proc.pid}, port {srv.port}, processes {srv.pids}, "
                     f"RSS {srv.rss_mib():.0f} MiB")
             else:
+                down.append(srv.label)
                 log(f"{srv.label} did not answer on port {srv.port}; its output:\n{_tail(srv.stdout)}")
         if not up:
             sys.exit("no server came up")
         meta = machine(args, up, pinned, stamp)
         meta["rss_start_mib"] = {s.key: s.rss_mib() for s in up}
+        meta["not_up"] = down
         headers, notes = {}, {}
         for row in rows:
             for srv in up:

@@ -104,6 +104,8 @@ def markdown(data):
     w(f"- dotnet SDK {meta['dotnet']}; {meta['wrk']}")
     for v in srvs:
         w(f"- {v['label']}: {v['version']}")
+    if meta.get("not_up"):
+        w(f"- Not measured (did not start or did not answer within 90 s; its output is in the run log): {', '.join(meta['not_up'])}")
     w("")
 
     def summary(title, field, lower_better, intro):

@@ -309,14 +309,18 @@ class PSWebServer(Server):
         self.module = os.path.join(self.dir, "PSWebServer")
         shutil.copytree(self.module_src, self.module)
         dll = os.path.join(self.module, "PSWebServer.Core.dll")
-        with open(dll, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()[:12]
-        built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(dll)))
-        self.build = f"{self.module_src}: PSWebServer.Core.dll built {built}, sha256 {digest}{_git_rev(self.module_src)}"
+        try:
+            with open(dll, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()[:12]
+            built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(dll)))
+            dll_note = f"PSWebServer.Core.dll built {built}, sha256 {digest}"
+        except OSError:
+            dll_note = "no PSWebServer.Core.dll"
+        self.build = f"{self.module_src}: {dll_note}{_git_rev(self.module_src)}"
 
     def command(self):
         psd1 = os.path.join(self.module, "PSWebServer.psd1")
-        script = (f"Import-Module '{psd1}'; "
+        script = (f"$ErrorActionPreference = 'Stop'; Import-Module '{psd1}'; "  # a failed start ends the pwsh
                   f"$s = Start-StaticServer -Path '{self.site}' -Port {self.port} -Name {self.key}; "
                   "Write-Host \"BENCH-INFO pwsh=$($PSVersionTable.PSVersion)\"; "
                   "$s | Format-List * | Out-String -Width 200 | Write-Host; "
