@@ -1,4 +1,4 @@
--- wrk script for bench/run-bench.sh.
+-- wrk script for bench/bench.py.
 --
 -- Counts responses by HTTP status in every thread and, when the run is over,
 -- prints ONE machine-parseable line that starts with "BENCH " and holds

@@ -1,0 +1,405 @@
+#!/usr/bin/python3
+"""PSWebServer beside nginx, lighttpd and h2o: every server up at once, each pinned to the same core,
+wrk on another, rounds interleaved. See bench/README.md for the method. Standard library only."""
+import argparse
+import http.client
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+sys.path.insert(0, HERE)
+import report  # noqa: E402
+import servers  # noqa: E402
+
+
+class Row:
+    def __init__(self, key, title, path, conns, expect, size, headers=(), count=True, reval=False):
+        self.key, self.title, self.path, self.conns = key, title, path, conns
+        self.expect, self.size, self.headers = expect, size, list(headers)
+        # count=False: wrk gets no response() hook, which would copy every body into Lua and make
+        # wrk, not the server, the limit on large bodies; statuses are then not counted.
+        self.count, self.reval = count, reval
+
+
+ROWS = [
+    Row("ka1k", "1 KiB, keep-alive, 64 conns", "/1k.html", 64, 200, 1024),
+    Row("close1k", "1 KiB, Connection: close, 64 conns", "/1k.html", 64, 200, 1024, ["Connection: close"]),
+    Row("ka64k", "64 KiB, keep-alive, 64 conns", "/64k.bin", 64, 200, 65536, count=False),
+    Row("big10m", "10 MiB, keep-alive, 8 conns", "/10m.bin", 8, 200, 10485760, count=False),
+    Row("notfound", "404, keep-alive, 64 conns", "/no-such-file.html", 64, 404, 0),
+    Row("conn1000", "1 KiB, keep-alive, 1,000 conns", "/1k.html", 1000, 200, 1024),
+    Row("reval304", "304 revalidation, 64 conns", "/1k.html", 64, 304, 0, reval=True),
+]
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--duration", type=int, default=3, help="measured seconds per run (default 3)")
+    p.add_argument("--warmup", type=int, default=1, help="unmeasured seconds per row and server, once before round 1 (default 1)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported (default 3)")
+    p.add_argument("--quick", action="store_true", help="smoke run: 1 round of 1 s, no warm-up pass")
+    p.add_argument("--module", default=os.path.join(REPO, "out", "PSWebServer"),
+                   help="the out/PSWebServer folder under test (default: this repository's)")
+    p.add_argument("--baseline", help="a second out/PSWebServer folder, measured beside it ('before')")
+    p.add_argument("--label", default="PSWebServer", help="label of the build under test")
+    p.add_argument("--baseline-label", default="baseline", help="label of the --baseline build")
+    p.add_argument("--servers", default="psweb,nginx,lighttpd,h2o", help="comma list (default: all)")
+    p.add_argument("--rows", "--workloads", dest="rows", default=",".join(r.key for r in ROWS), help="comma list of rows (default: all)")
+    p.add_argument("--access-log", choices=["on", "off"], default="on",
+                   help="peers write an access log (default on; PSWebServer's journal is always on)")
+    p.add_argument("--server-cpu", type=int, default=0)
+    p.add_argument("--client-cpu", type=int, default=1)
+    p.add_argument("--port-base", type=int, default=18080, help="ports are taken from N..N+19")
+    p.add_argument("--wait-quiet", type=float, default=0,
+                   help="before each run wait up to N s until other processes use < 25 %% of a core")
+    p.add_argument("--out", default=os.path.join(REPO, "docs", "benchmarks.md"))
+    p.add_argument("--no-write", action="store_true", help="print the report only")
+    p.add_argument("--build", action="store_true", help="build out/PSWebServer first (default: if missing)")
+    a = p.parse_args()
+    if a.quick:
+        a.duration, a.warmup, a.rounds = 1, 0, 1
+    return a
+
+
+# ---------------------------------------------------------------- setup
+
+def ensure_tools(names):
+    need = {"wrk": "wrk", "taskset": "util-linux", "nginx": "nginx", "lighttpd": "lighttpd", "h2o": "h2o"}
+    missing = [need[n] for n in names if not shutil.which(n, path="/usr/sbin:/usr/bin:/sbin:/bin")]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"missing {' '.join(missing)}: install them with apt-get")
+    log(f"installing {' '.join(missing)}")
+    for attempt in range(30):  # another apt may hold the dpkg lock: wait, bounded
+        if subprocess.run(["apt-get", "install", "-y", "-q"] + missing, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            return
+        if attempt == 0:
+            subprocess.run(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(10)
+    sys.exit(f"could not install {' '.join(missing)}")
+
+
+def build_module(results):
+    log("building out/PSWebServer (build.ps1 -Task Build)")
+    with open(os.path.join(results, "build.log"), "wb") as out:
+        ok = subprocess.run("dotnet tool restore && dotnet pwsh -NoProfile -File ./build.ps1 -Task Build",
+                            shell=True, cwd=REPO, stdout=out, stderr=subprocess.STDOUT).returncode == 0
+    if not ok:
+        sys.exit(f"build failed: see {results}/build.log")
+
+
+def make_site(site):
+    os.makedirs(os.path.join(site, "files"))
+    body = b"<!doctype html><title>1k</title><p>" + os.urandom(1024).hex().encode()
+    with open(os.path.join(site, "1k.html"), "wb") as f:
+        f.write(body[:1019] + b"</p>\n")
+    for name, size in (("64k.bin", 65536), ("10m.bin", 10485760)):
+        with open(os.path.join(site, name), "wb") as f:
+            f.write(os.urandom(size))
+    with open(os.path.join(site, "index.html"), "w") as f:
+        f.write("<!doctype html><title>bench</title><p>PSWebServer bench site</p>\n")
+    for i in range(200):
+        with open(os.path.join(site, "files", f"f{i:03}.txt"), "w") as f:
+            f.write(f"small file {i}\n")
+    for root, dirs, files in os.walk(os.path.dirname(site)):
+        os.chmod(root, 0o755)  # nginx workers run as nobody
+        for n in files:
+            os.chmod(os.path.join(root, n), 0o644)
+
+
+def free_ports(base, count):
+    ports = []
+    for port in range(base, base + 20):
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no owner
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    sys.exit(f"fewer than {count} free ports in {base}..{base + 19}")
+
+
+def get(port, path, headers=None, timeout=5):
+    """One request: (status, headers dict with lower-case names, body length)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path, headers=headers or {})
+        r = c.getresponse()
+        body = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, len(body)
+    finally:
+        c.close()
+
+
+def wait_ready(srv, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and srv.alive():
+        try:
+            if get(srv.port, "/1k.html", timeout=1)[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def row_headers(row, srv, notes):
+    """The request headers of a row for one server; for 304, the validator that server gave."""
+    headers = dict(h.split(": ", 1) for h in row.headers)
+    if row.reval:
+        _, h, _ = get(srv.port, row.path)
+        if "etag" in h:
+            headers["If-None-Match"] = h["etag"]
+        elif "last-modified" in h:
+            headers["If-Modified-Since"] = h["last-modified"]
+    status, _, length = get(srv.port, row.path, {k: v for k, v in headers.items() if k != "Connection"})
+    if status != row.expect or (row.size and length != row.size):
+        notes.append(f"check request got {status} with {length} body bytes, expected {row.expect}")
+    if row.reval:
+        sent = "; ".join(f"{k}: {v}" for k, v in headers.items()) or "no validator given: plain GET"
+        notes.append(f"{sent} -> {status}")
+    return [f"{k}: {v}" for k, v in headers.items()]
+
+
+# ---------------------------------------------------------------- measuring
+
+def busy_ticks():
+    """Busy clock ticks of all CPUs (user, nice, system, irq, softirq, steal) from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+
+
+def wait_quiet(limit):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        b0 = busy_ticks()
+        time.sleep(1)
+        if (busy_ticks() - b0) * 100 / servers.CLK_TCK < 25:
+            return
+    if limit:
+        log(f"machine still busy after {limit:.0f} s; measuring anyway")
+
+
+def run_wrk(args, row, srv, headers, seconds, out_path):
+    """Runs wrk (pinned) against srv; returns (BENCH fields or None, wrk's CPU seconds)."""
+    cmd = ["taskset", "-c", str(args.client_cpu), "wrk", "-t1", f"-c{row.conns}", f"-d{seconds}s",
+           "--timeout", "5s", "--latency", "-s", os.path.join(HERE, "status.lua")]
+    for h in headers:
+        cmd += ["-H", h]
+    cmd.append(f"http://127.0.0.1:{srv.port}{row.path}")
+    env = dict(os.environ, BENCH_EXPECT=str(row.expect), BENCH_COUNT="1" if row.count else "0")
+    with open(out_path, "w") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        timer = threading.Timer(seconds + 30, p.kill)  # bounded, whatever wrk does
+        timer.daemon = True
+        timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)  # wait4, not wait: it gives wrk's CPU time
+        finally:
+            timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path) as f:
+        for line in f:
+            if line.startswith("BENCH "):
+                fields = dict(kv.split("=", 1) for kv in line.split()[1:])
+                return fields, usage.ru_utime + usage.ru_stime
+    return None, usage.ru_utime + usage.ru_stime
+
+
+def measure(args, row, srv, headers, everyone, out_path):
+    """One measured run: wrk's numbers plus every process time over exactly wrk's lifetime."""
+    srv.truncate_logs()
+    if args.wait_quiet:
+        wait_quiet(args.wait_quiet)
+    ticks0 = {s.key: s.cpu_ticks() for s in everyone}
+    busy0, self0, t0 = busy_ticks(), os.times(), time.monotonic()
+    fields, wrk_cpu = run_wrk(args, row, srv, headers, args.duration, out_path)
+    wall, busy1, self1 = time.monotonic() - t0, busy_ticks(), os.times()
+    ticks = {s.key: s.cpu_ticks() - ticks0[s.key] for s in everyone}
+    m = {"rss_mib": srv.rss_mib(), "log_bytes": srv.truncate_logs(), "wall_s": wall, "wrk_cpu_s": wrk_cpu,
+         "alive": srv.alive()}
+    if fields is None:
+        with open(out_path) as f:
+            m["failed"] = (f.read().strip().splitlines() or ["no output"])[-1]
+        return m
+    requests = int(fields["requests"])
+    cpu_s = ticks[srv.key] / servers.CLK_TCK
+    # CPU used by neither the servers, wrk nor this script: other processes on the machine
+    own = (self1.user + self1.system) - (self0.user + self0.system)
+    other = (busy1 - busy0 - sum(ticks.values())) / servers.CLK_TCK - wrk_cpu - own
+    m.update(requests=requests, rps=float(fields["rps"]), mbps=float(fields["mbps"]),
+             p99_us=int(fields["p99_us"]), errors=int(fields["errors"]), statuses=fields["statuses"],
+             bytes=int(fields["bytes"]), cpu_s=cpu_s,
+             cpu_us_per_req=cpu_s * 1e6 / requests if requests else None,
+             server_core_pct=100 * cpu_s / wall, wrk_core_pct=100 * wrk_cpu / wall,
+             other_core_pct=max(0.0, 100 * other / wall))
+    return m
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    args = parse_args()
+    keys = [k.strip() for k in args.servers.split(",") if k.strip()]
+    rows = [r for k in args.rows.split(",") for r in ROWS if r.key == k.strip()]
+    if not rows:
+        sys.exit("no known row in --rows")
+    ensure_tools(["wrk", "taskset"] + [k for k in keys if k != "psweb"])
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    results = os.path.join(HERE, "results", stamp)
+    os.makedirs(results)
+    if "psweb" in keys and (args.build or not os.path.isfile(os.path.join(args.module, "PSWebServer.psd1"))):
+        build_module(results)
+    for folder in ([args.module] + ([args.baseline] if args.baseline else [])) if "psweb" in keys else []:
+        if not os.path.isfile(os.path.join(folder, "PSWebServer.psd1")):
+            sys.exit(f"{folder} holds no PSWebServer.psd1: give an out/PSWebServer folder")
+    # 1,000 connections need more descriptors than the usual 1,024 (wrk and the servers inherit this).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    pinned = (os.cpu_count() or 1) >= 2
+    pin = ["taskset", "-c", str(args.server_cpu)] if pinned else []
+    if pinned:  # this script waits on the client's core, so it never takes the servers' core
+        os.sched_setaffinity(0, {args.client_cpu})
+
+    work = tempfile.mkdtemp(prefix="psweb-bench.")
+    site = os.path.join(work, "site")
+    make_site(site)
+    plan = []
+    if "psweb" in keys:
+        plan.append(("psweb", args.label, args.module))
+        if args.baseline:
+            plan.append(("baseline", args.baseline_label, args.baseline))
+    plan += [(k, None, None) for k in keys if k in ("nginx", "lighttpd", "h2o")]
+    ports = free_ports(args.port_base, len(plan))
+    on = args.access_log == "on"
+    classes = {"nginx": servers.Nginx, "lighttpd": servers.Lighttpd, "h2o": servers.H2o}
+    started = []
+    stop = lambda *_: sys.exit(130)  # noqa: E731  SIGTERM/SIGINT: leave through finally, which stops servers
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    t_run = time.monotonic()
+    try:
+        for (key, label, module), port in zip(plan, ports):
+            if module:
+                srv = servers.PSWebServer(work, site, port, pin, on, module, REPO, key, label)
+            else:
+                srv = classes[key](work, site, port, pin, on)
+            srv.start()
+            started.append(srv)
+        # all start at once; then wait for each (bounded)
+        up, down = [], []
+        for srv in started:
+            if wait_ready(srv):
+                srv.ready()
+                up.append(srv)
+                log(f"{srv.label} up: pid {srv.proc.pid}, port {srv.port}, processes {srv.pids}, "
+                    f"RSS {srv.rss_mib():.0f} MiB")
+            else:
+                down.append(srv.label)
+                log(f"{srv.label} did not answer on port {srv.port}; its output:\n{_tail(srv.stdout)}")
+        if not up:
+            sys.exit("no server came up")
+        meta = machine(args, up, pinned, stamp)
+        meta["rss_start_mib"] = {s.key: s.rss_mib() for s in up}
+        meta["not_up"] = down
+        headers, notes = {}, {}
+        for row in rows:
+            for srv in up:
+                notes[(row.key, srv.key)] = []
+                headers[(row.key, srv.key)] = row_headers(row, srv, notes[(row.key, srv.key)])
+        runs = {}
+        cells = len(up) * len(rows)
+        log(f"{len(up)} servers x {len(rows)} rows x {args.rounds} rounds; about "
+            f"{(cells * (args.rounds * (args.duration + 0.2) + (args.warmup + 0.15 if args.warmup else 0))) / 60:.1f} min")
+        if args.warmup > 0:  # once per row and server, before round 1: JIT, caches, logs opened
+            for row in rows:
+                for srv in up:
+                    run_wrk(args, row, srv, headers[(row.key, srv.key)], args.warmup,
+                            os.path.join(results, f"{srv.key}.{row.key}.warmup.txt"))
+            log("warm-up pass done")
+        turn = 0
+        for rnd in range(1, args.rounds + 1):
+            for row in rows:
+                order = up[turn % len(up):] + up[:turn % len(up)]  # who goes first rotates
+                turn += 1
+                for srv in order:
+                    if not srv.alive():
+                        continue
+                    out = os.path.join(results, f"{srv.key}.{row.key}.{rnd}.txt")
+                    m = measure(args, row, srv, headers[(row.key, srv.key)], up, out)
+                    runs.setdefault(f"{row.key}|{srv.key}", []).append(m)
+                    log(f"round {rnd} {row.key:8} {srv.label:12} {m.get('rps', 0):>10.0f} req/s "
+                        f"{m.get('cpu_us_per_req') or 0:7.1f} us/req  server {m.get('server_core_pct', 0):3.0f} % "
+                        f"wrk {m.get('wrk_core_pct', 0):3.0f} % other {m.get('other_core_pct', 0):3.0f} % "
+                        f"errors {m.get('errors', '?')}{'  ' + m['failed'] if 'failed' in m else ''}")
+        meta["run_minutes"] = (time.monotonic() - t_run) / 60
+        meta["rss_end_mib"] = {s.key: s.rss_mib() for s in up}
+        data = {"meta": meta, "args": vars(args),
+                "rows": [{"key": r.key, "title": r.title, "expect": r.expect, "size": r.size, "count": r.count}
+                         for r in rows],
+                "servers": [{"key": s.key, "label": s.label, "port": s.port, "version": s.version(),
+                             "config": s.config, "processes": len(s.pids),
+                             "object": s.server_object() if hasattr(s, "server_object") else ""} for s in up],
+                "notes": {f"{r}|{s}": n for (r, s), n in notes.items()}, "runs": runs,
+                "results_dir": os.path.relpath(results, REPO)}
+    finally:
+        servers.stop_all(started)
+        shutil.rmtree(work, ignore_errors=True)
+    with open(os.path.join(results, "results.json"), "w") as f:
+        json.dump(data, f, indent=1)
+    text = report.markdown(data)
+    with open(os.path.join(results, "benchmarks.md"), "w") as f:
+        f.write(text)
+    print(text)
+    if not args.no_write:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            f.write(text)
+        log(f"wrote {args.out}")
+    log(f"took {(time.monotonic() - t_run) / 60:.1f} min; raw results in {results}")
+
+
+def machine(args, up, pinned, stamp):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")) / 1048576
+    return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "stamp": stamp,
+            "cpus": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem, 1), "kernel": platform.release(),
+            "load": open("/proc/loadavg").read().split()[:3],
+            "dotnet": servers.first_line(["dotnet", "--version"]),
+            "wrk": servers.first_line(["wrk", "-v"]).split(" [")[0],
+            "pinning": (f"servers on CPU {args.server_cpu}, wrk on CPU {args.client_cpu} (taskset)" if pinned
+                        else "none (fewer than 2 CPUs)")}
+
+
+def _tail(path, n=30):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
+
+
+if __name__ == "__main__":
+    main()
