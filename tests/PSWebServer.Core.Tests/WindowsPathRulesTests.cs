@@ -111,6 +111,7 @@ public sealed class WindowsPathRulesTests
     [InlineData("NUL")]
     [InlineData("nul.tar.gz")]
     [InlineData("nul .txt")]
+    [InlineData(" nul.txt")]
     [InlineData("COM1")]
     [InlineData("com9.log")]
     [InlineData("COM0")]

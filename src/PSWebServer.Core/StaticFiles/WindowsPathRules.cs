@@ -56,13 +56,13 @@ internal static class WindowsPathRules
     /// <summary>
     /// Whether Windows opens a device for this name: CON, PRN, AUX, NUL, COM0-9, LPT0-9 (also with the superscript
     /// digits ¹ ² ³), CONIN$ and CONOUT$, in any case, with or without an extension ("nul.tar.gz") and with spaces
-    /// before it ("aux .txt"). Windows 11 stopped treating most of these specially when an extension follows, but
+    /// around the stem ("aux .txt"; leading spaces too, on the safe side). Windows 11 stopped treating most of these specially when an extension follows, but
     /// older Windows and the SMB server still do, and a read from CON or CONIN$ would wait on the console.
     /// </summary>
     public static bool IsDeviceName(ReadOnlySpan<char> segment)
     {
         int dot = segment.IndexOf('.');
-        ReadOnlySpan<char> stem = (dot < 0 ? segment : segment.Slice(0, dot)).TrimEnd(' ');
+        ReadOnlySpan<char> stem = (dot < 0 ? segment : segment.Slice(0, dot)).Trim(' ');
         switch (stem.Length)
         {
             case 3:
