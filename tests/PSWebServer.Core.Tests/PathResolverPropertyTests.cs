@@ -162,8 +162,13 @@ public sealed class PathResolverPropertyTests : IClassFixture<SiteFixture>
                 Assert.True(Directory.Exists(result.FullPath), result.FullPath);
                 Assert.StartsWith("/", result.Location);
                 Assert.EndsWith("/", result.Location);
+                Assert.True(Ascii.IsValid(result.Location), result.Location);
                 Assert.False(result.Location.StartsWith("//", StringComparison.Ordinal), result.Location);
                 Assert.DoesNotContain("\\", result.Location);
+                // The Location must lead where the redirect said: asked for, it gives that folder or its default document.
+                ResolvedPath followed = resolver.Resolve(Encoding.ASCII.GetBytes(result.Location));
+                Assert.True(followed.Kind is ResolutionKind.File or ResolutionKind.Folder, $"{result.Location} → {followed.Kind}");
+                Assert.Equal(result.FullPath, followed.Kind == ResolutionKind.Folder ? followed.FullPath : Path.GetDirectoryName(followed.FullPath));
                 break;
             default:
                 Assert.Equal("", result.FullPath);

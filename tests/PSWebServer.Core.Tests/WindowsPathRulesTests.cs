@@ -1,3 +1,5 @@
+using System;
+using CsCheck;
 using PSWebServer.StaticFiles;
 using Xunit;
 
@@ -166,4 +168,84 @@ public sealed class WindowsPathRulesTests
     {
         Assert.Null(WindowsPathRules.Refusal(""));
     }
+
+    // Properties: what Windows does to a name, applied to generated names, never turns an accepted name into another.
+
+    private const int Iterations = 20_000;
+
+    /// <summary>Names from the characters that matter: device and short-name letters, digits, '~', dots, spaces, ':', '$'.</summary>
+    private static readonly Gen<string> Names =
+        Gen.Frequency(
+            (3, Gen.Char["CONPRAUXLTIabcdefgnoprstux0123456789~.  :$\u00b9\u00b2"].Array[1, 12].Select(chars => new string(chars))),
+            (1, Gen.String[1, 12]));
+
+    private static readonly Gen<string> DotsAndSpaces = Gen.Char[". "].Array[1, 4].Select(chars => new string(chars));
+
+    [Fact]
+    public void AnyName_GetsOneOfTheThreeAnswers()
+    {
+        Names.Sample(name =>
+        {
+            ResolutionKind? refusal = WindowsPathRules.Refusal(name);
+            Assert.True(refusal is null or ResolutionKind.NotFound or ResolutionKind.BadRequest, $"{refusal}");
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void AcceptedNames_WithDotsOrSpacesAppended_AreRefused()
+    {
+        // Win32 strips trailing dots and spaces, so "name" + "." would open "name": the longer form must never pass.
+        Gen.Select(Names, DotsAndSpaces).Sample((name, tail) =>
+        {
+            string longer = name + tail;
+            if (longer is "." or "..") return; // the dot segments themselves: the resolver's to normalise
+            Assert.NotNull(WindowsPathRules.Refusal(longer));
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void AnyNameWithAStream_IsRefused()
+    {
+        Gen.Select(Names, Gen.OneOfConst(":", "::$DATA", ":x", ":$I30:$INDEX_ALLOCATION")).Sample((name, stream) =>
+        {
+            Assert.NotNull(WindowsPathRules.Refusal(name + stream));
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void Answers_DoNotDependOnAsciiCase()
+    {
+        // NTFS matches names without regard to case, so CON, con and cOn must get one answer, as must GIT~1 and git~1.
+        Names.Sample(name =>
+        {
+            ResolutionKind? refusal = WindowsPathRules.Refusal(name);
+            Assert.Equal(refusal, WindowsPathRules.Refusal(AsciiUpper(name)));
+            Assert.Equal(refusal, WindowsPathRules.Refusal(AsciiLower(name)));
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void DeviceNames_InAnyCaseWithAnyExtension_AreNotFound()
+    {
+        var devices = new[] { "CON", "PRN", "AUX", "NUL", "COM0", "COM5", "COM9", "LPT1", "LPT9", "COM\u00b9", "LPT\u00b3", "CONIN$", "CONOUT$" };
+        Gen.Select(Gen.OneOfConst(devices), Gen.Bool.Array[7], Gen.OneOfConst("", " ", "  "), Gen.OneOfConst("", ".txt", ".tar.gz", ".", ".x y", ".$"))
+            .Sample((device, upper, spaces, extension) =>
+            {
+                char[] chars = device.ToCharArray();
+                for (int i = 0; i < chars.Length; i++) chars[i] = upper[i] ? char.ToUpperInvariant(chars[i]) : char.ToLowerInvariant(chars[i]);
+                string name = new string(chars) + spaces + extension;
+
+                Assert.Equal(ResolutionKind.NotFound, WindowsPathRules.Refusal(name));
+            }, iter: 2_000, threads: 1);
+    }
+
+    private static string AsciiUpper(string s) => string.Create(s.Length, s, (span, source) =>
+    {
+        for (int i = 0; i < span.Length; i++) span[i] = source[i] is >= 'a' and <= 'z' ? (char)(source[i] - 32) : source[i];
+    });
+
+    private static string AsciiLower(string s) => string.Create(s.Length, s, (span, source) =>
+    {
+        for (int i = 0; i < span.Length; i++) span[i] = source[i] is >= 'A' and <= 'Z' ? (char)(source[i] + 32) : source[i];
+    });
 }
