@@ -11,7 +11,9 @@ namespace PSWebServer.StaticFiles;
 /// 400 for a segment that would change which folder is meant (a separator or a climb in disguise), the same class
 /// as an encoded '/' or ".." above the root; 404 for a segment Windows would send to something other than a
 /// regular file of that exact name (an alias, a stream, a device) or that no Windows file can have, the same class
-/// as a dotfile. nginx for Windows does the same: its file-name check makes such opens fail as "not found".
+/// as a dotfile. nginx for Windows answers the same way: a name with a stream, trailing dots or spaces, or that is not
+/// its own long name (a short name) fails to open as "not found"; only "::$" in the URI itself gets its 400, and
+/// here streams stay with the other aliases at 404 so that one kind of name gets one answer.
 /// </para>
 /// </summary>
 internal static class WindowsPathRules
@@ -56,8 +58,9 @@ internal static class WindowsPathRules
     /// <summary>
     /// Whether Windows opens a device for this name: CON, PRN, AUX, NUL, COM0-9, LPT0-9 (also with the superscript
     /// digits ¹ ² ³), CONIN$ and CONOUT$, in any case, with or without an extension ("nul.tar.gz") and with spaces
-    /// around the stem ("aux .txt"; leading spaces too, on the safe side). Windows 11 stopped treating most of these specially when an extension follows, but
-    /// older Windows and the SMB server still do, and a read from CON or CONIN$ would wait on the console.
+    /// around the stem ("aux .txt"; leading spaces too, on the safe side). Windows 11 stopped treating most of these
+    /// specially when an extension follows, but older Windows and the SMB server still do, and a read from CON or
+    /// CONIN$ would wait on the console.
     /// </summary>
     public static bool IsDeviceName(ReadOnlySpan<char> segment)
     {
@@ -84,8 +87,9 @@ internal static class WindowsPathRules
     /// Whether the name has the shape of a generated 8.3 short name: a stem of at most 8 characters ending in '~' and
     /// digits ("GIT~1", "INDEX~12", "AB12C~1"), then at most one extension of 1-3 characters ("INDEX~1.HTM").
     /// Windows matches short names case-insensitively, so "git~1" opens ".git" and would dodge the hidden rule.
-    /// A long name of that shape ("draft~2.txt") is refused too: telling it from an alias needs the disk, and a 404
-    /// for a rare name is the safe side. A short name an administrator set by hand without '~' is not caught.
+    /// A long name of that shape ("draft~2.txt") is refused too: telling it from an alias needs the disk (nginx asks
+    /// GetLongPathNameW), this check must stay pure, and a 404 for a rare name is the safe side. A short name an
+    /// administrator set by hand without '~' is not caught.
     /// </summary>
     public static bool IsShortName(ReadOnlySpan<char> segment)
     {
