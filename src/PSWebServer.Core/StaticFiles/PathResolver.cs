@@ -10,8 +10,10 @@ namespace PSWebServer.StaticFiles;
 /// <summary>
 /// Maps a request path to a file under the root, and refuses every way out of it. The rules, in order:
 /// a raw backslash, a malformed escape, NUL, an encoded '/' or '\', invalid or overlong UTF-8, or ".." above the
-/// root → 400; a hidden name (leading dot) or a Windows stream name (':') → 404; then the file's canonical path,
-/// links followed, must lie inside the root's canonical path, else 404. Percent-decoding happens exactly once.
+/// root → 400; on Windows, each segment then passes <see cref="WindowsPathRules"/> (trailing dots and spaces,
+/// streams, device names, 8.3 short names, reserved characters); a hidden name (leading dot, which has no case to
+/// fold) → 404; then the file's canonical path, links followed, must lie inside the root's canonical path, else 404.
+/// Percent-decoding happens exactly once.
 /// </summary>
 internal sealed class PathResolver
 {
@@ -19,13 +21,19 @@ internal sealed class PathResolver
     private readonly string _realRoot;
     private readonly IReadOnlyList<string> _defaultDocuments;
     private readonly bool _serveHidden;
+    private readonly bool _windowsRules;
 
-    public PathResolver(string root, IReadOnlyList<string> defaultDocuments, bool serveHidden)
+    /// <param name="windowsRules">
+    /// Whether segments must pass <see cref="WindowsPathRules"/>; null (the default) turns them on when running on
+    /// Windows. Tests turn them on elsewhere to run them against a real folder.
+    /// </param>
+    public PathResolver(string root, IReadOnlyList<string> defaultDocuments, bool serveHidden, bool? windowsRules = null)
     {
         _root = root;
         _realRoot = RealPath.Of(root) ?? root;
         _defaultDocuments = defaultDocuments;
         _serveHidden = serveHidden;
+        _windowsRules = windowsRules ?? OperatingSystem.IsWindows();
     }
 
     public ResolvedPath Resolve(ReadOnlySpan<byte> rawPath)
@@ -66,7 +74,7 @@ internal sealed class PathResolver
                 segments.RemoveAt(segments.Count - 1);
                 continue;
             }
-            if (segment.IndexOf(':') >= 0 && OperatingSystem.IsWindows()) return new(ResolutionKind.NotFound);
+            if (_windowsRules && WindowsPathRules.Refusal(segment) is { } refusal) return new(refusal);
             if (!_serveHidden && segment[0] == '.') return new(ResolutionKind.NotFound);
             segments.Add(segment);
         }

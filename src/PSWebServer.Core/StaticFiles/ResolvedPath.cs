@@ -8,9 +8,9 @@ internal enum ResolutionKind : byte
     RedirectToFolder,
     /// <summary>A folder with no default document.</summary>
     Folder,
-    /// <summary>Nothing there, or something the rules hide (dotfiles, links out of the root).</summary>
+    /// <summary>Nothing there, or something the rules hide (dotfiles, links out of the root; on Windows aliases, streams and devices).</summary>
     NotFound,
-    /// <summary>A path no file can have: malformed escapes, NUL, encoded separators, invalid UTF-8, above the root.</summary>
+    /// <summary>A path no file can have: malformed escapes, NUL, encoded separators, invalid UTF-8, above the root (on Windows also a climb spelled with dots and spaces).</summary>
     BadRequest,
 }
 
