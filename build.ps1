@@ -436,7 +436,7 @@ function Invoke-Fuzz {
     # dotnet itself is not AFL-instrumented (SharpFuzz instruments the IL), and containers rarely let AFL tune CPUs.
     $aflEnvironment = @{
         AFL_SKIP_BIN_CHECK = '1'; AFL_SKIP_CPUFREQ = '1'; AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
-        AFL_NO_UI = '1'; AFL_NO_AFFINITY = '1'; AFL_SHUFFLE_QUEUE = '0'
+        AFL_NO_UI = '1'; AFL_NO_AFFINITY = '1'
     }
     $saved = @{}
     foreach ($name in $aflEnvironment.Keys) {
