@@ -10,6 +10,12 @@
                      then print one line "tests: N passed, M failed". Exit code 1 when anything failed.
     Serve            Build, then serve -Path (./wwwroot) on -Port (8080) from a child pwsh until Ctrl+C.
     Bench            Run bench/run-bench.sh, passing the remaining arguments through.
+    Fuzz             Coverage-guided fuzzing (Linux): build tests/PSWebServer.Fuzz, instrument PSWebServer.Core.dll
+                     with sharpfuzz (dotnet tool), then run afl-fuzz (Debian package afl++, installed when missing
+                     and running as root) for -Seconds on each -FuzzTarget (all four by default), seeded from
+                     tests/PSWebServer.Fuzz/corpus/<target>/. Prints execs and crashes per target; each crash is
+                     copied to tests/PSWebServer.Fuzz/regressions/<target>/, which the xunit suite replays
+                     (FuzzTargetsTests), and the run exits 1. Work files: out/fuzz/.
     Clean            Remove out/ and every bin/ and obj/ folder under src/ and tests/.
 
     This process never imports the module itself: a pwsh that loaded the DLLs keeps the old types,
@@ -20,11 +26,14 @@
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Serve -Port 9000 -Path ./wwwroot/docs
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Fuzz -Seconds 60 -FuzzTarget parser
 #>
 [CmdletBinding(PositionalBinding = $false)]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Serve', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Serve', 'Bench', 'Fuzz', 'Clean')]
     [string] $Task = 'Build',
 
     # Serve: the port to listen on.
@@ -37,6 +46,14 @@ param(
     # Test: upper bound for the Pester run, in minutes (xunit is bounded by --blame-hang-timeout).
     [ValidateRange(1, 120)]
     [int] $TestTimeoutMinutes = 10,
+
+    # Fuzz: how long afl-fuzz runs on each target, in seconds.
+    [ValidateRange(5, 86400)]
+    [int] $Seconds = 60,
+
+    # Fuzz: the targets to fuzz (default: all of them, one after the other).
+    [ValidateSet('parser', 'percent-decoding', 'ranges', 'paths')]
+    [string[]] $FuzzTarget = @('parser', 'percent-decoding', 'ranges', 'paths'),
 
     # Bench: everything else on the command line goes to bench/run-bench.sh.
     [Parameter(ValueFromRemainingArguments)]
@@ -376,6 +393,126 @@ function Invoke-Bench {
     return $LASTEXITCODE
 }
 
+$FuzzProject = Join-Path $RepoRoot 'tests/PSWebServer.Fuzz'
+
+function Read-AflStats([string] $StatsPath) {
+    # fuzzer_stats holds one "name : value" per line.
+    $stats = @{}
+    if (Test-Path -LiteralPath $StatsPath) {
+        foreach ($line in Get-Content -LiteralPath $StatsPath) {
+            if ($line -match '^\s*(\S+)\s*:\s*(.*?)\s*$') { $stats[$Matches[1]] = $Matches[2] }
+        }
+    }
+    return $stats
+}
+
+function Invoke-Fuzz {
+    if (-not $IsLinux) { throw 'Fuzz: afl-fuzz runs on Linux only.' }
+    if (-not (Get-Command afl-fuzz -CommandType Application -ErrorAction SilentlyContinue)) {
+        $isRoot = (& id -u) -eq '0'
+        if (-not $isRoot -or -not (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue)) {
+            throw 'Fuzz: afl-fuzz not found; install AFL++ (Debian/Ubuntu: apt-get install afl++).'
+        }
+        Write-Step 'Fuzz: apt-get install afl++'
+        Invoke-Native apt-get @('update', '-q')
+        Invoke-Native apt-get @('install', '-y', '-q', 'afl++')
+    }
+
+    Write-Step 'Fuzz: dotnet tool restore (sharpfuzz)'
+    Invoke-Native dotnet @('tool', 'restore')
+    Write-Step 'Fuzz: dotnet build tests/PSWebServer.Fuzz -c Release'
+    Invoke-Native dotnet @('build', $FuzzProject, '-c', 'Release', '--nologo', '-v', 'minimal')
+
+    # Instrument a copy: the build output stays uninstrumented for the next incremental build.
+    $fuzzOut = Join-Path $OutDir 'fuzz'
+    $harnessDir = Join-Path $fuzzOut 'bin'
+    Remove-Item -LiteralPath $harnessDir -Recurse -Force -ErrorAction SilentlyContinue
+    $null = New-Item -ItemType Directory -Path $harnessDir -Force
+    Copy-Item -Path (Join-Path $FuzzProject 'bin/Release/net8.0/*') -Destination $harnessDir -Recurse -Force
+    Write-Step 'Fuzz: sharpfuzz PSWebServer.Core.dll'
+    Invoke-Native dotnet @('sharpfuzz', (Join-Path $harnessDir 'PSWebServer.Core.dll'))
+    $harness = Join-Path $harnessDir 'PSWebServer.Fuzz.dll'
+
+    # dotnet itself is not AFL-instrumented (SharpFuzz instruments the IL), and containers rarely let AFL tune CPUs.
+    $aflEnvironment = @{
+        AFL_SKIP_BIN_CHECK = '1'; AFL_SKIP_CPUFREQ = '1'; AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
+        AFL_NO_UI = '1'; AFL_NO_AFFINITY = '1'
+    }
+    $saved = @{}
+    foreach ($name in $aflEnvironment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $aflEnvironment[$name])
+    }
+    $results = [Collections.Generic.List[object]]::new()
+    try {
+        foreach ($target in $FuzzTarget) {
+            $corpus = Join-Path $FuzzProject "corpus/$target"
+            $findings = Join-Path $fuzzOut $target
+            Remove-Item -LiteralPath $findings -Recurse -Force -ErrorAction SilentlyContinue
+            $null = New-Item -ItemType Directory -Path $findings -Force
+            $log = Join-Path $findings 'afl.log'
+            $arguments = @('-V', "$Seconds", '-i', $corpus, '-o', $findings, '-t', '5000', '-m', 'none')
+            $dictionary = Join-Path $FuzzProject "dictionaries/$target.dict"
+            if (Test-Path -LiteralPath $dictionary) { $arguments += @('-x', $dictionary) }
+            $arguments += @('--', 'dotnet', $harness, $target)
+            Write-Step "Fuzz: afl-fuzz $target for $Seconds s (log: $([IO.Path]::GetRelativePath($RepoRoot, $log)))"
+            Write-Host "    afl-fuzz $($arguments -join ' ')" -ForegroundColor DarkGray
+            # timeout(1) bounds a stuck afl-fuzz; -V normally ends it on time.
+            & timeout --kill-after=30 "$($Seconds + 300)" afl-fuzz @arguments *> $log
+            $aflExit = $LASTEXITCODE
+
+            $stats = Read-AflStats (Join-Path $findings 'default/fuzzer_stats')
+            $crashFiles = @(Get-ChildItem -Path (Join-Path $findings 'default/crashes') -File -Filter 'id*' -ErrorAction SilentlyContinue)
+            $hangFiles = @(Get-ChildItem -Path (Join-Path $findings 'default/hangs') -File -Filter 'id*' -ErrorAction SilentlyContinue)
+            if ($aflExit -ne 0 -or $stats.Count -eq 0) {
+                Get-Content -LiteralPath $log -Tail 30 -ErrorAction SilentlyContinue | Out-Host
+                throw "afl-fuzz on '$target' failed (exit code $aflExit)."
+            }
+
+            # Keep each crash under a name any file system takes (AFL's have ':' and ','), deduplicated by content.
+            $kept = [Collections.Generic.List[string]]::new()
+            if ($crashFiles.Count -gt 0) {
+                $regressions = Join-Path $FuzzProject "regressions/$target"
+                $null = New-Item -ItemType Directory -Path $regressions -Force
+                foreach ($crash in $crashFiles) {
+                    $hash = (Get-FileHash -LiteralPath $crash.FullName -Algorithm SHA256).Hash.Substring(0, 16).ToLowerInvariant()
+                    $destination = Join-Path $regressions "crash-$hash"
+                    if (-not (Test-Path -LiteralPath $destination)) { Copy-Item -LiteralPath $crash.FullName -Destination $destination }
+                    $kept.Add($destination)
+                }
+                Write-Host "    replaying the crashes of '$target' (uninstrumented harness):" -ForegroundColor Yellow
+                & dotnet (Join-Path $FuzzProject 'bin/Release/net8.0/PSWebServer.Fuzz.dll') $target --replay @($kept) | Out-Host
+            }
+            $result = [pscustomobject]@{
+                Target  = $target
+                Execs   = [long]($stats['execs_done'] ?? 0)
+                PerSec  = [double]($stats['execs_per_sec'] ?? 0)
+                Corpus  = [int]($stats['corpus_count'] ?? 0)
+                Edges   = [int]($stats['edges_found'] ?? 0)
+                Crashes = $crashFiles.Count
+                Hangs   = $hangFiles.Count
+                Kept    = @($kept | Sort-Object -Unique)
+            }
+            $results.Add($result)
+            Write-Host ("    {0}: {1:N0} execs ({2:N0}/s), corpus {3}, edges {4}, crashes {5}, hangs {6}" -f
+                $result.Target, $result.Execs, $result.PerSec, $result.Corpus, $result.Edges, $result.Crashes, $result.Hangs)
+            foreach ($file in $result.Kept) { Write-Host "    kept $([IO.Path]::GetRelativePath($RepoRoot, $file))" -ForegroundColor Yellow }
+        }
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+
+    $crashes = ($results | Measure-Object -Property Crashes -Sum).Sum
+    $execs = ($results | Measure-Object -Property Execs -Sum).Sum
+    Write-Host ("fuzz: {0} target(s), {1:N0} execs, {2} crashes" -f $results.Count, $execs, $crashes)
+    if ($crashes -gt 0) {
+        Write-Host '    crashes were copied to tests/PSWebServer.Fuzz/regressions/; the xunit suite now replays them.' -ForegroundColor Yellow
+        return 1
+    }
+    return 0
+}
+
 function Invoke-Clean {
     Write-Step 'Clean: remove out/ and bin/, obj/ under src/ and tests/'
     $targets = @()
@@ -403,6 +540,7 @@ try {
         'Test'  { if (-not (Invoke-Test)) { $exitCode = 1 } }
         'Serve' { $exitCode = Invoke-Serve }
         'Bench' { $exitCode = Invoke-Bench }
+        'Fuzz'  { $exitCode = Invoke-Fuzz }
         'Clean' { Invoke-Clean }
     }
 }

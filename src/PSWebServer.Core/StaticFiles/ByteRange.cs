@@ -86,7 +86,8 @@ internal readonly record struct ByteRange(long Start, long End)
         {
             (ByteRange current, int index) = merged[^1];
             ByteRange next = order[i].Range;
-            if (next.Start <= current.End + 1 + MergeGap)
+            // Subtracted, not added: End + 1 + MergeGap overflows for a representation near long.MaxValue bytes.
+            if (next.Start - current.End <= 1 + MergeGap)
             {
                 merged[^1] = (new ByteRange(current.Start, Math.Max(current.End, next.End)), Math.Min(index, order[i].Index));
             }
