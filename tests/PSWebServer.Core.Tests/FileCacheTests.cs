@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Text;
 using PSWebServer.StaticFiles;
 using PSWebServer.Tests.Support;
 using Xunit;
@@ -81,5 +82,40 @@ public sealed class FileCacheTests : IDisposable
         cache.AddMissing("/%61"u8, 0);
         cache.AddMissing("/x/../y"u8, 0);
         Assert.Equal(0, cache.MissingKeyCount);
+    }
+
+    // ---- only the plain spelling of a path becomes a key ----
+
+    [Theory]
+    [InlineData("/a.txt")]
+    [InlineData("/dir/")]
+    [InlineData("/")]
+    [InlineData("/sub/index.html")]
+    [InlineData("/.well-known/x")] // a dot at the start of a name is not a dot segment
+    [InlineData("/a..b.txt")]
+    public void IsCacheableSpelling_PlainPaths_AreTrue(string path)
+    {
+        Assert.True(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes(path)));
+    }
+
+    [Theory]
+    [InlineData("/%61.txt")]
+    [InlineData("//a.txt")]
+    [InlineData("/./a.txt")]
+    [InlineData("/x/../a.txt")]
+    [InlineData("/a/.")]
+    [InlineData("/a/..")]
+    [InlineData("/dir//")]
+    [InlineData("a.txt")]
+    [InlineData("")]
+    public void IsCacheableSpelling_Aliases_AreFalse(string path)
+    {
+        Assert.False(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes(path)));
+    }
+
+    [Fact]
+    public void IsCacheableSpelling_A2000BytePath_IsFalse()
+    {
+        Assert.False(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes("/" + new string('a', 1999))));
     }
 }

@@ -27,9 +27,6 @@ internal sealed class ResponseBuffer : IDisposable
 
     public void Clear() => _length = 0;
 
-    /// <summary>Forgets what was written after <paramref name="length"/> (a response abandoned half-way).</summary>
-    public void Truncate(int length) => _length = Math.Min(_length, length);
-
     public void Write(ReadOnlySpan<byte> bytes)
     {
         Ensure(bytes.Length);

@@ -12,11 +12,11 @@ namespace PSWebServer.Tests;
 /// split a response, and a 404 page that is not an existing file given by its full path.
 /// </summary>
 [Collection(SocketTestCollection.Name)]
-public sealed class ReviewOptionsValidationTests : IDisposable
+public sealed class OptionsValidationTests : IDisposable
 {
     private readonly TempFolder _site = new();
 
-    public ReviewOptionsValidationTests()
+    public OptionsValidationTests()
     {
         _site.File("a.txt", "A");
     }

@@ -1,20 +1,14 @@
 using System;
 using System.Text;
 using PSWebServer.Http;
-using PSWebServer.StaticFiles;
 using PSWebServer.Tests.Support;
 using Xunit;
 
 namespace PSWebServer.Tests;
 
-/// <summary>
-/// Regression tests for the review fixes of 119f2fc that need neither a handler nor a socket: bounded request-log
-/// records, the plain-spelling rule for file-cache keys, and the response rollback's buffer truncation.
-/// </summary>
-public sealed class ReviewRegressionTests
+/// <summary>Each field of a request-log record is capped, so huge headers cannot make the log hold megabytes.</summary>
+public sealed class RequestLogFieldLimitTests
 {
-    // ---- RequestLog: each field of a record is capped, so huge headers cannot make the log hold megabytes ----
-
     [Fact]
     public void RequestLog_HugeUserAgent_IsKeptTo512Bytes()
     {
@@ -105,96 +99,5 @@ public sealed class ReviewRegressionTests
         ServerRequest r = Assert.Single(log.ReadAll());
         Assert.Equal("/b.txt", r.Path);
         Assert.Equal("curl/8", r.UserAgent);
-    }
-
-    // ---- FileCache: only the plain spelling of a path becomes a key ----
-
-    [Theory]
-    [InlineData("/a.txt")]
-    [InlineData("/dir/")]
-    [InlineData("/")]
-    [InlineData("/sub/index.html")]
-    [InlineData("/.well-known/x")] // a dot at the start of a name is not a dot segment
-    [InlineData("/a..b.txt")]
-    public void IsCacheableSpelling_PlainPaths_AreTrue(string path)
-    {
-        Assert.True(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes(path)));
-    }
-
-    [Theory]
-    [InlineData("/%61.txt")]
-    [InlineData("//a.txt")]
-    [InlineData("/./a.txt")]
-    [InlineData("/x/../a.txt")]
-    [InlineData("/a/.")]
-    [InlineData("/a/..")]
-    [InlineData("/dir//")]
-    [InlineData("a.txt")]
-    [InlineData("")]
-    public void IsCacheableSpelling_Aliases_AreFalse(string path)
-    {
-        Assert.False(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes(path)));
-    }
-
-    [Fact]
-    public void IsCacheableSpelling_A2000BytePath_IsFalse()
-    {
-        Assert.False(FileCache.IsCacheableSpelling(Encoding.ASCII.GetBytes("/" + new string('a', 1999))));
-    }
-
-    // ---- ResponseBuffer.Truncate: what the handler uses to drop a half-written response ----
-
-    [Fact]
-    public void Truncate_ToAShorterLength_KeepsThePrefix()
-    {
-        using var buffer = new ResponseBuffer();
-        buffer.Write("HTTP/1.1 200 OK\r\n"u8);
-        int mark = buffer.Length;
-        buffer.Write("Content-Length: 99\r\n\r\n"u8);
-
-        buffer.Truncate(mark);
-
-        Assert.Equal(mark, buffer.Length);
-        Assert.Equal("HTTP/1.1 200 OK\r\n", Encoding.ASCII.GetString(buffer.WrittenSpan));
-    }
-
-    [Fact]
-    public void Truncate_ToALongerLength_ChangesNothing()
-    {
-        using var buffer = new ResponseBuffer();
-        buffer.Write("abc"u8);
-
-        buffer.Truncate(100);
-
-        Assert.Equal(3, buffer.Length);
-        Assert.Equal("abc", Encoding.ASCII.GetString(buffer.WrittenSpan));
-    }
-
-    [Fact]
-    public void Truncate_ToTheSameLengthOrZero_AndWritingOn()
-    {
-        using var buffer = new ResponseBuffer();
-        buffer.Write("first"u8);
-        buffer.Truncate(5);
-        Assert.Equal("first", Encoding.ASCII.GetString(buffer.WrittenSpan));
-
-        buffer.Truncate(0);
-        Assert.Equal(0, buffer.Length);
-
-        buffer.Write("second"u8); // a truncated buffer is written from the cut on
-        Assert.Equal("second", Encoding.ASCII.GetString(buffer.WrittenSpan));
-    }
-
-    [Fact]
-    public void Truncate_AfterTheBufferGrew_KeepsThePrefixBytes()
-    {
-        using var buffer = new ResponseBuffer();
-        byte[] prefix = Encoding.ASCII.GetBytes("HTTP/1.1 304 Not Modified\r\n\r\n");
-        buffer.Write(prefix);
-        buffer.Write(new byte[100_000]); // grows past the first rented array
-
-        buffer.Truncate(prefix.Length);
-
-        Assert.Equal(prefix, buffer.WrittenSpan.ToArray());
     }
 }

@@ -11,11 +11,11 @@ using Xunit;
 namespace PSWebServer.Tests;
 
 /// <summary>
-/// Regression tests for the review fixes of 119f2fc over real sockets (127.0.0.1, port 0): sidecars linked out of
-/// the root, aliases of a cached path, and a slow but steady reader under a short send timeout.
+/// Files sent over real sockets (127.0.0.1, port 0), on both engines: sidecars linked out of the root, aliases of a
+/// cached path, and a slow but steady reader under a short send timeout.
 /// </summary>
 [Collection(SocketTestCollection.Name)]
-public sealed class ReviewSocketRegressionTests : IDisposable
+public sealed class StaticServerFileSendTests : IDisposable
 {
     private readonly ServerScope _scope = new();
     private readonly TempFolder _outside = new();

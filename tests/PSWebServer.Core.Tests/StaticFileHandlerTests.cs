@@ -14,17 +14,16 @@ using Xunit;
 namespace PSWebServer.Tests;
 
 /// <summary>
-/// Regression tests for the review fixes of 119f2fc, driven through <see cref="StaticFileHandler"/> and
-/// <see cref="Http1Connection"/> without sockets: aliases served but not cached, sidecars obeying the root, the
-/// rollback of a half-written response, Vary: Origin on every response, and the per-chunk send deadline.
+/// <see cref="StaticFileHandler"/> without sockets, its response encoded as a connection would: aliases served but
+/// not cached, sidecars obeying the root, one whole answer when a file turns unreadable, Vary: Origin on every response.
 /// </summary>
-public sealed class ReviewHandlerRegressionTests : IDisposable
+public sealed class StaticFileHandlerTests : IDisposable
 {
     private const string TextA = "Hello A";
     private readonly TempFolder _site = new();
     private readonly TempFolder _outside = new();
 
-    public ReviewHandlerRegressionTests()
+    public StaticFileHandlerTests()
     {
         _site.File("a.txt", TextA);
         _site.File("sub/index.html", "<p>sub</p>");
@@ -93,7 +92,7 @@ public sealed class ReviewHandlerRegressionTests : IDisposable
         return text.ToString(0, length);
     }
 
-    // ---- 2. Other spellings of a path are served, but only the plain one is cached ----
+    // ---- Other spellings of a path are served, but only the plain one is cached ----
 
     [Theory]
     [InlineData("/%61.txt")]
@@ -131,7 +130,7 @@ public sealed class ReviewHandlerRegressionTests : IDisposable
         Assert.False(second.BodyFromFile);
     }
 
-    // ---- 3. A precompressed sidecar is used only when it is inside the root ----
+    // ---- A precompressed sidecar is used only when it is inside the root ----
 
     [Theory]
     [InlineData(256 * 1024)] // notes.txt is small enough for the file cache: the cached file's compressed form
@@ -200,7 +199,7 @@ public sealed class ReviewHandlerRegressionTests : IDisposable
         return compressed.ToArray();
     }
 
-    // ---- 4. A file that cannot be opened after the head was written: the head is taken back ----
+    // ---- A file that cannot be opened after the head was written: the head is taken back ----
 
     [Fact]
     public async Task SidecarTurnedUnreadableAfterSelection_GivesOneWholeErrorResponse_NotA200HeadFollowedByAnother()
@@ -239,7 +238,7 @@ public sealed class ReviewHandlerRegressionTests : IDisposable
         Assert.Equal(NotesText(2048), after.Response.Header("Content-Encoding") == "gzip" ? Gunzip(after.Response.Body) : after.Response.BodyText);
     }
 
-    // ---- 5. Vary: Origin whenever the answer depends on Origin ----
+    // ---- Vary: Origin whenever the answer depends on Origin ----
 
     public static TheoryData<string, int> EveryKindOfResponse() => new()
     {
@@ -303,92 +302,5 @@ public sealed class ReviewHandlerRegressionTests : IDisposable
 
         Assert.DoesNotContain("Origin", VaryTokens(response));
         Assert.Null(response.Header("Access-Control-Allow-Origin"));
-    }
-
-    // ---- 7. The send deadline is renewed per file chunk, small enough for a 1 MB/s reader and a 1 s timeout ----
-
-    /// <summary>
-    /// An in-memory transport whose file sends take the time a reader at <c>bytesPerSecond</c> needs to take the
-    /// bytes: the test clock moves on in 64 KiB steps and the deadline check runs after each, as the heartbeat would.
-    /// </summary>
-    private sealed class PacedTransport : IConnectionTransport
-    {
-        private readonly MemoryTransport _inner = new();
-        private readonly ConnectionHarness _harness;
-        private readonly double _bytesPerSecond;
-
-        public PacedTransport(ConnectionHarness harness, double bytesPerSecond)
-        {
-            _harness = harness;
-            _bytesPerSecond = bytesPerSecond;
-        }
-
-        public MemoryTransport Inner => _inner;
-        public string RemoteAddress => _inner.RemoteAddress;
-        public ValueTask<int> ReceiveAsync(Memory<byte> buffer) => _inner.ReceiveAsync(buffer);
-        public ValueTask SendAsync(ReadOnlyMemory<byte> data) => _inner.SendAsync(data);
-
-        public async ValueTask SendFileAsync(FileStream file, long offset, long count)
-        {
-            const long Step = 64 * 1024;
-            for (long done = 0; done < count; done += Step)
-            {
-                long step = Math.Min(Step, count - done);
-                _harness.AdvanceAndCheck(TimeSpan.FromSeconds(step / _bytesPerSecond));
-                if (_inner.Aborted) throw new IOException("The send timed out: the connection was aborted.");
-            }
-            await _inner.SendFileAsync(file, offset, count);
-        }
-
-        public void LimitUnsentBytes(int bytes) { } // nothing queues in the kernel here
-
-        public void ShutdownSend() => _inner.ShutdownSend();
-        public void Abort() => _inner.Abort();
-        public void Dispose() => _inner.Dispose();
-    }
-
-    private static (PacedTransport Transport, Task Loop) OpenPaced(ConnectionHarness h, double bytesPerSecond)
-    {
-        var transport = new PacedTransport(h, bytesPerSecond);
-        Assert.True(h.Manager.TryReserve());
-        var connection = new Http1Connection(transport, h.Handler, h.Manager, h.Log, h.Statistics, h.Limits);
-        return (transport, connection.Start());
-    }
-
-    [Fact]
-    public async Task SteadyReaderAt1MBps_GetsA6MBFile_WithA1SecondSendTimeout()
-    {
-        using var h = new ConnectionHarness(new ServerLimits { SendTimeout = TimeSpan.FromSeconds(1) });
-        const long length = 6L * 1000 * 1000;
-        h.Site.SizedFile("six.bin", length);
-        long startTicks = h.Clock.GetTimestamp();
-        var (t, loop) = OpenPaced(h, bytesPerSecond: 1_000_000);
-
-        t.Inner.Send("GET /six.bin HTTP/1.1\r\nHost: t\r\n\r\n");
-        TestResponse response = await t.Inner.Client.ReadAsync(timeout: TimeSpan.FromSeconds(20));
-
-        Assert.Equal(200, response.StatusCode);
-        Assert.Equal(length, response.Body.LongLength);
-        Assert.False(t.Inner.Aborted);
-        TimeSpan took = TimeSpan.FromTicks(h.Clock.GetTimestamp() - startTicks);
-        Assert.True(took > TimeSpan.FromSeconds(5), $"the paced transfer took {took} of test time: it must outlast the timeout many times");
-        t.Inner.CloseClientSend();
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
-    [Fact]
-    public async Task ReaderFarBelowTheChunkRate_IsStillCutOffByTheSendTimeout()
-    {
-        // The control for the test above: the paced transport does enforce the deadline, so a reader at 100 KB/s
-        // (over 5 s per 512 KiB chunk) is dropped with a 1 s timeout.
-        using var h = new ConnectionHarness(new ServerLimits { SendTimeout = TimeSpan.FromSeconds(1) });
-        h.Site.SizedFile("six.bin", 6L * 1000 * 1000);
-        var (t, loop) = OpenPaced(h, bytesPerSecond: 100_000);
-
-        t.Inner.Send("GET /six.bin HTTP/1.1\r\nHost: t\r\n\r\n");
-
-        await Assert.ThrowsAsync<EndOfStreamException>(() => t.Inner.Client.ReadAsync(timeout: TimeSpan.FromSeconds(20)));
-        Assert.True(t.Inner.Aborted);
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }
