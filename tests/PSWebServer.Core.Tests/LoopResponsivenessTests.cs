@@ -38,6 +38,8 @@ public sealed class LoopResponsivenessTests : IClassFixture<LoopResponsivenessSi
     private readonly ITestOutputHelper _output;
     private readonly List<StaticServer> _servers = new();
     private readonly List<Socket> _sockets = new();
+    private TimeSpan _gcPauseBefore;
+    private int _gen2Before;
 
     public LoopResponsivenessTests(LoopResponsivenessSite site, ITestOutputHelper output)
     {
@@ -202,6 +204,9 @@ public sealed class LoopResponsivenessTests : IClassFixture<LoopResponsivenessSi
             }
             return 0;
         });
+        // The server shares this process: a long garbage-collection pause stalls it and the clients alike, so say how long they were.
+        _gcPauseBefore = GC.GetTotalPauseDuration();
+        _gen2Before = GC.CollectionCount(2);
         return probe;
     }
 
@@ -237,6 +242,7 @@ public sealed class LoopResponsivenessTests : IClassFixture<LoopResponsivenessSi
             ? "no probe answers"
             : $"probe answers: {sorted.Count}, median {sorted[sorted.Count / 2]:F1} ms, max {sorted[^1]:F1} ms, over {Bound.TotalMilliseconds} ms: {sorted.Count(ms => ms > Bound.TotalMilliseconds)}");
         _output.WriteLine("in order (ms): " + string.Join(" ", latencies.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+        _output.WriteLine($"garbage collection in this process meanwhile: {(GC.GetTotalPauseDuration() - _gcPauseBefore).TotalMilliseconds:F0} ms paused, {GC.CollectionCount(2) - _gen2Before} gen2 collections");
     }
 
     private static void AssertEveryAnswerInTime(List<double> latencies)
