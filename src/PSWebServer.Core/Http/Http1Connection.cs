@@ -258,7 +258,7 @@ internal sealed partial class Http1Connection
     }
 
     /// <summary>
-    /// The handler needs the disk or time: run it on the thread pool, so this loop thread keeps serving its other
+    /// The handler needs the disk or time: run it on a work thread, so this loop thread keeps serving its other
     /// connections. The connection's next network operation, started from the pool thread, is handed back to its
     /// loop (the transport posts it), and the code after it runs there again.
     /// </summary>
@@ -267,7 +267,7 @@ internal sealed partial class Http1Connection
         _response.Reset(); // TryHandle promises to leave it untouched; make sure
         Volatile.Write(ref _deadline, long.MaxValue); // the server's own work: bounded by Stop, not by a client timeout
         CancellationToken cancel = Cancellation;
-        await Task.Yield(); // no synchronization context on a loop thread: this continues on the thread pool
+        await BlockingWorkPool.Shared.SwitchTo(); // the rest of this method runs on a work thread, never a loop
         try
         {
             await _handler.HandleAsync(_request, _response, cancel).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace PSWebServer.Http;
 /// Turns a request into an <see cref="HttpResponse"/> (data, never wire bytes). Two entry points, because event-loop
 /// threads must never block: <see cref="TryHandle"/> runs on the connection's loop thread and answers only what needs
 /// no disk, no wait and no long computation (a fresh cache hit, a 405); when it returns false the connection calls
-/// <see cref="HandleAsync"/> on the thread pool, where opening files, compressing, listing and waiting are allowed,
+/// <see cref="HandleAsync"/> on a work thread (<see cref="BlockingWorkPool"/>), where opening files, compressing, listing and waiting are allowed,
 /// and resumes on its loop with the next network operation.
 /// </summary>
 internal interface IRequestHandler
@@ -15,7 +15,7 @@ internal interface IRequestHandler
     /// <summary>On a loop thread: fills <paramref name="response"/> and returns true, or touches nothing and returns false.</summary>
     bool TryHandle(HttpRequest request, HttpResponse response);
 
-    /// <summary>Off the loop: fills <paramref name="response"/>; may block on disk or await.</summary>
+    /// <summary>Off the loop, on a work thread: fills <paramref name="response"/>; may block on disk or await.</summary>
     /// <param name="cancel">Cancelled when the connection is aborted.</param>
     ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel);
 }

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace PSWebServer.Http;
+
+/// <summary>
+/// Threads for the work a handler does off the event loops (opening cold files, first compressions, listings,
+/// freshness checks). Not the .NET thread pool, for two reasons seen under load: the pool adds threads slowly
+/// (about two a second once its minimum is busy), so four long compressions made a cheap once-a-second check wait
+/// half a second and more; and the socket engine's completions run on that pool, so long file work there delayed
+/// every connection. Here a new thread starts at once when none is idle, up to a bound; idle threads end after a
+/// while, so a server that stopped leaves none behind. Shared by every server of the process.
+/// </summary>
+internal sealed class BlockingWorkPool
+{
+    public static readonly BlockingWorkPool Shared = new(Math.Max(32, Environment.ProcessorCount * 8), TimeSpan.FromSeconds(20));
+
+    private readonly ConcurrentQueue<(Action<object?> Work, object? State)> _queue = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly int _maxThreads;
+    private readonly TimeSpan _idleTimeout;
+    private int _threads;
+    private int _idle;
+
+    public BlockingWorkPool(int maxThreads, TimeSpan idleTimeout)
+    {
+        _maxThreads = maxThreads;
+        _idleTimeout = idleTimeout;
+    }
+
+    public int Threads => Volatile.Read(ref _threads);
+
+    /// <summary><c>await pool.SwitchTo()</c>: the rest of the method runs on one of the pool's threads.</summary>
+    public SwitchAwaitable SwitchTo() => new(this);
+
+    public void Queue(Action<object?> work, object? state)
+    {
+        _queue.Enqueue((work, state));
+        if (Volatile.Read(ref _idle) == 0) TryAddThread(); // nobody free to take it: start one now, not in half a second
+        _signal.Release();
+    }
+
+    private void TryAddThread()
+    {
+        int threads = Volatile.Read(ref _threads);
+        while (threads < _maxThreads)
+        {
+            int seen = Interlocked.CompareExchange(ref _threads, threads + 1, threads);
+            if (seen == threads)
+            {
+                new Thread(Run) { IsBackground = true, Name = "PSWS work" }.Start();
+                return;
+            }
+            threads = seen;
+        }
+        // At the bound: the work waits in the queue for the next free thread.
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            Interlocked.Increment(ref _idle);
+            bool signalled = _signal.Wait(_idleTimeout);
+            Interlocked.Decrement(ref _idle);
+            if (!signalled)
+            {
+                Interlocked.Decrement(ref _threads);
+                if (_queue.IsEmpty) return;
+                // Work came while this thread was leaving; its Queue may have counted on it: stay.
+                Interlocked.Increment(ref _threads);
+                continue;
+            }
+            if (!_queue.TryDequeue(out var item)) continue;
+            try
+            {
+                item.Work(item.State);
+            }
+            catch (Exception)
+            {
+                // Continuations catch their own faults (a connection records them); nothing may end this thread.
+            }
+        }
+    }
+
+    /// <summary>The awaitable of <see cref="SwitchTo"/>: never complete, so the continuation is always queued.</summary>
+    public readonly struct SwitchAwaitable : ICriticalNotifyCompletion
+    {
+        private readonly BlockingWorkPool _pool;
+
+        public SwitchAwaitable(BlockingWorkPool pool)
+        {
+            _pool = pool;
+        }
+
+        public SwitchAwaitable GetAwaiter() => this;
+
+        public bool IsCompleted => false;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => _pool.Queue(static c => ((Action)c!)(), continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => OnCompleted(continuation);
+    }
+}
