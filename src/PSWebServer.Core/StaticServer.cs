@@ -60,9 +60,9 @@ public sealed class StaticServer : IDisposable
     /// <summary>
     /// <see cref="Start(StaticServerOptions)"/> with faults injected by tests: <paramref name="epollSetupFault"/> throws
     /// inside the epoll engine's setup (as a refused epoll call would), <paramref name="servingFault"/> once the server
-    /// serves, just before Start would return it.
+    /// serves, just before Start would return it (it is given the server, so a test learns the port bound).
     /// </summary>
-    internal static StaticServer Start(StaticServerOptions options, Action? epollSetupFault, Action? servingFault)
+    internal static StaticServer Start(StaticServerOptions options, Action? epollSetupFault, Action<StaticServer>? servingFault)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Limits.Validate();
@@ -84,7 +84,7 @@ public sealed class StaticServer : IDisposable
             server = new StaticServer(options, root, listener);
             server._heartbeat.Start();
             server.StartAccepting(epollSetupFault);
-            servingFault?.Invoke();
+            servingFault?.Invoke(server);
             return server;
         }
         catch
@@ -331,8 +331,9 @@ public sealed class StaticServer : IDisposable
     /// <summary>
     /// A loop or the accept loop failed: record it and tear down without grace, never blocking the failing thread
     /// (it may be an event loop the teardown waits for). During a stop, it ends that stop's grace at once.
+    /// Internal, not private: tests fault a server this way, as a failing loop would.
     /// </summary>
-    private void Fault(Exception ex)
+    internal void Fault(Exception ex)
     {
         _statistics.ReportError(ex);
         if (!BeginTeardown(TimeSpan.Zero, fault: true, out GracePeriod period)) return;
