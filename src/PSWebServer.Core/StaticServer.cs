@@ -106,11 +106,24 @@ public sealed class StaticServer : IDisposable
     {
         if (Options.Engine != ServerEngine.Socket)
         {
-            _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, () => _connections.HasCapacity, StartConnection,
-                _statistics.ReportError, Fault, out Exception? reason, epollSetupFault);
-            if (_engine is not null)
+            EpollEngine? engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, () => _connections.HasCapacity,
+                StartConnection, _statistics.ReportError, Fault, out Exception? reason, epollSetupFault);
+            if (engine is not null)
             {
                 Engine = ServerEngine.Epoll;
+                bool tornDown;
+                lock (_stateLock)
+                {
+                    _engine = engine;
+                    tornDown = _grace is not null;
+                }
+                // A loop that failed at once has already begun the teardown, which may have looked for the engine
+                // before it was set here: stop its loops ourselves (both sides doing it is harmless).
+                if (tornDown)
+                {
+                    engine.StopAccepting(TimeSpan.FromSeconds(1));
+                    engine.Dispose();
+                }
                 return;
             }
             string why = reason is null ? "the epoll engine could not be set up." : Describe(reason);
@@ -318,11 +331,13 @@ public sealed class StaticServer : IDisposable
     /// </summary>
     private bool TearDown(GracePeriod grace)
     {
-        _engine?.StopAccepting(TimeSpan.FromSeconds(1));
+        EpollEngine? engine;
+        lock (_stateLock) engine = _engine; // null while the start is still setting it up: then the start stops it
+        engine?.StopAccepting(TimeSpan.FromSeconds(1));
         _listener.Dispose();
         bool graceful = _connections.Drain(grace);
         _heartbeat.Dispose();
-        _engine?.Dispose();
+        engine?.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(1));
         _handler.Dispose();
         return graceful;
