@@ -11,6 +11,8 @@ public enum ServerErrorKind
     InvalidAddress,
     RootNotFound,
     RootNotDirectory,
+    /// <summary>The epoll engine was asked for explicitly and cannot run here (not Linux, or its setup failed).</summary>
+    EngineNotAvailable,
 }
 
 /// <summary>A server could not start; <see cref="Kind"/> says why, the message names the address and port or path.</summary>

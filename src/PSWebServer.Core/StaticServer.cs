@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using PSWebServer.Connections;
 using PSWebServer.Http;
 using PSWebServer.StaticFiles;
 using PSWebServer.Transport;
@@ -25,6 +26,8 @@ public sealed class StaticServer : IDisposable
     private readonly object _stateLock = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly ServerStatistics _statistics = new();
+    private readonly TaskCompletionSource<bool> _teardownDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private GracePeriod? _grace; // set once, under _stateLock, by whoever begins the one teardown
     private Task _acceptLoop = Task.CompletedTask;
     private EpollEngine? _engine;
     private int _state = (int)ServerState.Running;
@@ -43,42 +46,111 @@ public sealed class StaticServer : IDisposable
         Requests = new RequestLog(options.RequestLogSize, options.Name);
         _connections = new ConnectionManager(options.Limits);
         _handler = new StaticFileHandler(root, options);
-        _heartbeat = new Heartbeat(_connections, _statistics);
+        _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
     }
 
     /// <summary>
     /// Checks the options, binds the socket and starts serving. Throws <see cref="ServerException"/> when the
-    /// folder or address is unusable; the message names the path or the address and port.
+    /// folder or address is unusable, or when <see cref="ServerEngine.Epoll"/> was asked for and cannot run; the message
+    /// names the path, the address and port, or the reason. A start that fails after binding has released the port
+    /// again when it throws.
     /// </summary>
-    public static StaticServer Start(StaticServerOptions options)
+    public static StaticServer Start(StaticServerOptions options) => Start(options, epollSetupFault: null, servingFault: null);
+
+    /// <summary>
+    /// <see cref="Start(StaticServerOptions)"/> with faults injected by tests: <paramref name="epollSetupFault"/> throws
+    /// inside the epoll engine's setup (as a refused epoll call would), <paramref name="servingFault"/> once the server
+    /// serves, just before Start would return it (it is given the server, so a test learns the port bound).
+    /// </summary>
+    internal static StaticServer Start(StaticServerOptions options, Action? epollSetupFault, Action<StaticServer>? servingFault)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Limits.Validate();
         if (options.RequestLogSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "RequestLogSize must be at least 1.");
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "Port must be between 0 and 65535.");
+        if (!Enum.IsDefined(options.Engine)) throw new ArgumentOutOfRangeException(nameof(options), "Engine must be Auto, Epoll or Socket.");
         string root = RootFolder.Resolve(options.Root);
         OptionsValidation.Check(options);
+        // Known before binding, so asking for epoll where it cannot exist never takes the port, not even for a moment.
+        if (options.Engine == ServerEngine.Epoll && EpollEngine.UnsupportedReason is string unsupported)
+        {
+            throw EngineNotAvailable(unsupported, null);
+        }
 
         SocketListener listener = SocketListener.Bind(options.Address, options.Port);
-        var server = new StaticServer(options, root, listener);
-        server._heartbeat.Start();
-        server.StartAccepting();
-        return server;
+        StaticServer? server = null;
+        try
+        {
+            server = new StaticServer(options, root, listener);
+            server._heartbeat.Start();
+            server.StartAccepting(epollSetupFault);
+            servingFault?.Invoke(server);
+            return server;
+        }
+        catch
+        {
+            // Nobody will ever hold this server to stop it: release the port (and any loops already running) now,
+            // so the caller can bind the same port again at once.
+            if (server is null) listener.Dispose();
+            else server.Stop(TimeSpan.Zero);
+            throw;
+        }
     }
 
     /// <summary>
-    /// On Linux, the epoll engine: event-loop threads that accept and run connections inline, no thread-pool hop per
-    /// request. Elsewhere, or when epoll cannot be set up, .NET's sockets with an async accept loop.
+    /// The engine the options ask for. Epoll (asked for, or by Auto on Linux): event-loop threads that accept and run
+    /// connections inline, no thread-pool hop per request. Socket, or Auto where epoll cannot be set up: .NET's sockets
+    /// with an async accept loop, and the reason epoll was not used is kept for the user.
     /// </summary>
-    private void StartAccepting()
+    private void StartAccepting(Action? epollSetupFault)
     {
-        _engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, () => _connections.HasCapacity, StartConnection,
-            _statistics.ReportError, Fault, out _);
-        if (_engine is null) _acceptLoop = Task.Run(AcceptLoopAsync);
+        if (Options.Engine != ServerEngine.Socket)
+        {
+            EpollEngine? engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, () => _connections.HasCapacity,
+                StartConnection, _statistics.ReportError, Fault, out Exception? reason, epollSetupFault);
+            if (engine is not null)
+            {
+                Engine = ServerEngine.Epoll;
+                bool tornDown;
+                lock (_stateLock)
+                {
+                    _engine = engine;
+                    tornDown = _grace is not null;
+                }
+                // A loop that failed at once has already begun the teardown, which may have looked for the engine
+                // before it was set here: stop its loops ourselves (both sides doing it is harmless).
+                if (tornDown)
+                {
+                    engine.StopAccepting(TimeSpan.FromSeconds(1));
+                    engine.Dispose();
+                }
+                return;
+            }
+            string why = reason is null ? "the epoll engine could not be set up." : Describe(reason);
+            if (Options.Engine == ServerEngine.Epoll) throw EngineNotAvailable(why, reason);
+            EngineFallbackReason = why;
+        }
+        Engine = ServerEngine.Socket;
+        _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
-    /// <summary>Which connection engine serves: "epoll" or "socket".</summary>
-    internal string Engine => _engine is null ? "socket" : "epoll";
+    private static string Describe(Exception reason)
+    {
+        string text = reason is PlatformNotSupportedException ? reason.Message : reason.GetType().Name + ": " + reason.Message;
+        return text.EndsWith('.') ? text : text + ".";
+    }
+
+    private static ServerException EngineNotAvailable(string why, Exception? inner) =>
+        new(ServerErrorKind.EngineNotAvailable, "The epoll engine cannot run here: " + why + " Use the Auto or Socket engine instead.", inner);
+
+    /// <summary>The engine that serves: <see cref="ServerEngine.Epoll"/> or <see cref="ServerEngine.Socket"/>, never Auto.</summary>
+    public ServerEngine Engine { get; private set; }
+
+    /// <summary>
+    /// Why the server runs on .NET's sockets although Auto would have chosen epoll: the system has no epoll, or its setup
+    /// failed (the error, as text). Null when epoll runs or Socket was asked for.
+    /// </summary>
+    public string? EngineFallbackReason { get; private set; }
 
     /// <summary>For a connection just accepted and reserved: on an event-loop thread, or on the fallback accept loop.</summary>
     private void StartConnection(IConnectionTransport transport)
@@ -110,25 +182,72 @@ public sealed class StaticServer : IDisposable
     /// <summary>
     /// Stops the server: no new connections, idle ones closed at once, in-flight responses given until the
     /// timeout to finish, then every connection aborted. Returns true when nothing had to be aborted.
-    /// Safe to call more than once and from any thread.
+    /// Safe to call more than once and from any thread: see <see cref="Stop(TimeSpan?, CancellationToken)"/>.
     /// </summary>
-    public bool Stop(TimeSpan? timeout = null)
+    public bool Stop(TimeSpan? timeout = null) => Stop(timeout, CancellationToken.None);
+
+    /// <summary>
+    /// Stops the server as <see cref="Stop(TimeSpan?)"/> does; cancelling <paramref name="cancellationToken"/> (Ctrl+C)
+    /// ends the grace period at once, so in-flight responses are aborted, and the call still returns only once the
+    /// server has stopped. There is one teardown, whoever starts it: a later or concurrent Stop waits for the same one
+    /// and gets the same result, and can only shorten its grace (a shorter timeout, a cancellation), never lengthen it;
+    /// a fault during a stop ends the grace at once and leaves the server Faulted. A failure of the teardown itself is
+    /// recorded in <see cref="LastError"/> (the server is then Faulted and the result false); Stop does not throw it.
+    /// </summary>
+    public bool Stop(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         TimeSpan grace = timeout ?? Options.StopTimeout;
         if (grace < TimeSpan.Zero) grace = TimeSpan.Zero;
-        lock (_stateLock)
+        bool first = BeginTeardown(grace, fault: false, out GracePeriod period);
+        using (cancellationToken.Register(static state => ((GracePeriod)state!).EndNow(), period))
         {
-            if (_state is (int)ServerState.Stopped) return true;
-            if (_state == (int)ServerState.Running) Volatile.Write(ref _state, (int)ServerState.Stopping);
+            if (first) RunTeardown(period);
+            return _teardownDone.Task.GetAwaiter().GetResult();
         }
+    }
 
-        bool graceful = TearDown(grace);
+    /// <summary>
+    /// Moves the state on and makes sure there is exactly one grace period; returns true for the caller that created it,
+    /// which then runs the teardown. Every later caller brings the end of that grace forward to its own.
+    /// </summary>
+    private bool BeginTeardown(TimeSpan grace, bool fault, out GracePeriod period)
+    {
         lock (_stateLock)
         {
-            if (_state != (int)ServerState.Faulted) Volatile.Write(ref _state, (int)ServerState.Stopped);
+            if (fault && _state != (int)ServerState.Stopped) Volatile.Write(ref _state, (int)ServerState.Faulted);
+            else if (_state == (int)ServerState.Running) Volatile.Write(ref _state, (int)ServerState.Stopping);
+            if (_grace is null)
+            {
+                period = _grace = new GracePeriod(grace);
+                return true;
+            }
+            period = _grace;
         }
-        _stopped.Set();
-        return graceful;
+        period.Shorten(grace);
+        return false;
+    }
+
+    private void RunTeardown(GracePeriod grace)
+    {
+        bool graceful = false;
+        try
+        {
+            graceful = TearDown(grace);
+        }
+        catch (Exception ex)
+        {
+            _statistics.ReportError(ex);
+            lock (_stateLock) Volatile.Write(ref _state, (int)ServerState.Faulted);
+        }
+        finally
+        {
+            lock (_stateLock)
+            {
+                if (_state != (int)ServerState.Faulted) Volatile.Write(ref _state, (int)ServerState.Stopped);
+            }
+            _stopped.Set();
+            _teardownDone.TrySetResult(graceful);
+        }
     }
 
     /// <summary>Blocks until the server has stopped or faulted, the timeout passes, or the token is cancelled.</summary>
@@ -208,38 +327,30 @@ public sealed class StaticServer : IDisposable
 
     /// <summary>
     /// Stop accepting, close the listener, drain the connections within <paramref name="grace"/>, then end the
-    /// timers and loops. Every step may run twice (a Stop after a fault) and does nothing the second time.
+    /// timers and loops. Runs once per server (<see cref="BeginTeardown"/> elects who runs it).
     /// </summary>
-    private bool TearDown(TimeSpan grace)
+    private bool TearDown(GracePeriod grace)
     {
-        _engine?.StopAccepting(TimeSpan.FromSeconds(1));
+        EpollEngine? engine;
+        lock (_stateLock) engine = _engine; // null while the start is still setting it up: then the start stops it
+        engine?.StopAccepting(TimeSpan.FromSeconds(1));
         _listener.Dispose();
         bool graceful = _connections.Drain(grace);
         _heartbeat.Dispose();
-        _engine?.Dispose();
+        engine?.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(1));
         return graceful;
     }
 
-    private void Fault(Exception ex)
+    /// <summary>
+    /// A loop or the accept loop failed: record it and tear down without grace, never blocking the failing thread
+    /// (it may be an event loop the teardown waits for). During a stop, it ends that stop's grace at once.
+    /// Internal, not private: tests fault a server this way, as a failing loop would.
+    /// </summary>
+    internal void Fault(Exception ex)
     {
         _statistics.ReportError(ex);
-        lock (_stateLock)
-        {
-            if (_state is (int)ServerState.Stopped) return;
-            Volatile.Write(ref _state, (int)ServerState.Faulted);
-        }
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                TearDown(TimeSpan.Zero);
-            }
-            catch (Exception)
-            {
-                // nothing more can be done for a server that has already failed
-            }
-            _stopped.Set();
-        });
+        if (!BeginTeardown(TimeSpan.Zero, fault: true, out GracePeriod period)) return;
+        _ = Task.Run(() => RunTeardown(period));
     }
 }

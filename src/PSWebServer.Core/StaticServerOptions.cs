@@ -75,5 +75,11 @@ public sealed class StaticServerOptions
     /// <summary>Largest file compressed on the fly; larger ones go out as they are unless a .br/.gz sidecar exists.</summary>
     public long MaxCompressedFileBytes { get; init; } = 8L * 1024 * 1024;
 
+    /// <summary>
+    /// The connection engine. Auto (the default) runs epoll where it can and .NET's sockets elsewhere; an explicit
+    /// Epoll makes Start fail where epoll cannot run rather than quietly serve on another engine.
+    /// </summary>
+    public ServerEngine Engine { get; init; } = ServerEngine.Auto;
+
     public ServerLimits Limits { get; init; } = new();
 }

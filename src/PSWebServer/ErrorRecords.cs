@@ -24,6 +24,7 @@ internal static class ErrorRecords
     internal const string ServerFaulted = nameof(ServerFaulted);
     internal const string TimeoutWithoutWait = nameof(TimeoutWithoutWait);
     internal const string InvalidOption = nameof(InvalidOption);
+    internal const string EngineNotAvailable = nameof(EngineNotAvailable);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -35,6 +36,7 @@ internal static class ErrorRecords
             ServerErrorKind.InvalidAddress => (InvalidAddress, ErrorCategory.InvalidArgument),
             ServerErrorKind.RootNotFound => (PathNotFound, ErrorCategory.ObjectNotFound),
             ServerErrorKind.RootNotDirectory => (PathNotDirectory, ErrorCategory.InvalidArgument),
+            ServerErrorKind.EngineNotAvailable => (EngineNotAvailable, ErrorCategory.ResourceUnavailable),
             // A kind added to the engine later still reaches the user as an error, never as a crash.
             _ => (exception.Kind.ToString(), ErrorCategory.NotSpecified),
         };

@@ -26,6 +26,9 @@ internal sealed class RequestFollower
 
     internal IReadOnlyList<StaticServer> Servers => _servers;
 
+    /// <summary>Per server (in <see cref="Servers"/> order), the id of the last record handed out: what comes after it is new.</summary>
+    internal IReadOnlyList<long> Cursors => _after;
+
     /// <summary>True when no followed server can record anything more.</summary>
     internal bool AllEnded => _servers.All(server => server.State is ServerState.Stopped or ServerState.Faulted);
 

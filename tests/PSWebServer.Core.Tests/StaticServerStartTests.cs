@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using PSWebServer.Tests.Support;
+using PSWebServer.Transport;
 using Xunit;
 
 namespace PSWebServer.Tests;
@@ -164,5 +165,129 @@ public sealed class StaticServerStartTests : IDisposable
         });
         Assert.True(server.Stop(), "a second Stop must be harmless");
         Assert.True(server.WaitForExit(TimeSpan.FromSeconds(1), default));
+    }
+
+    [Fact]
+    public async Task EngineSocket_RunsDotNetSockets_WithNoFallbackReason()
+    {
+        StaticServer server = _scope.Track(StaticServer.Start(_scope.Options(engine: ServerEngine.Socket)));
+
+        Assert.Equal(ServerEngine.Socket, server.Engine);
+        Assert.Null(server.EngineFallbackReason); // a choice, not a fallback
+        using TestClient client = await TestClient.ConnectAsync(server.Port);
+        Assert.Equal(200, (await client.RequestAsync(TestClient.Get("/a.txt"))).StatusCode);
+    }
+
+    [Fact]
+    public void EngineAuto_IsTheDefault_AndRunsEpollWhereItCan()
+    {
+        Assert.Equal(ServerEngine.Auto, new StaticServerOptions().Engine);
+
+        StaticServer server = _scope.Track(StaticServer.Start(_scope.Options()));
+
+        if (EpollEngine.IsSupported)
+        {
+            Assert.Equal(ServerEngine.Epoll, server.Engine);
+            Assert.Null(server.EngineFallbackReason);
+        }
+        else
+        {
+            Assert.Equal(ServerEngine.Socket, server.Engine);
+            Assert.Equal(EpollEngine.UnsupportedReason, server.EngineFallbackReason);
+        }
+    }
+
+    [Fact]
+    public async Task EngineAuto_WhenEpollSetupFails_ServesOnSockets_AndKeepsTheReason()
+    {
+        var refused = new InvalidOperationException("epoll_create1 failed: errno 24");
+
+        StaticServer server = _scope.Track(StaticServer.Start(_scope.Options(), epollSetupFault: () => throw refused, servingFault: null));
+
+        Assert.Equal(ServerEngine.Socket, server.Engine);
+        Assert.NotNull(server.EngineFallbackReason);
+        if (EpollEngine.IsSupported) Assert.Equal("InvalidOperationException: epoll_create1 failed: errno 24.", server.EngineFallbackReason);
+        else Assert.Equal(EpollEngine.UnsupportedReason, server.EngineFallbackReason);
+        // The failed setup gave the listener back as it found it (blocking, in no epoll set): the fallback serves.
+        using TestClient client = await TestClient.ConnectAsync(server.Port);
+        Assert.Equal(200, (await client.RequestAsync(TestClient.Get("/a.txt"))).StatusCode);
+    }
+
+    [Fact]
+    public void EngineEpoll_WhereEpollCannotRun_IsEngineNotAvailable_AndLeavesThePortFree()
+    {
+        int port = FreedPort();
+        var refused = new InvalidOperationException("epoll_create1 failed: errno 24");
+
+        var error = Assert.Throws<ServerException>(() =>
+            StaticServer.Start(_scope.Options(port: port, engine: ServerEngine.Epoll), epollSetupFault: () => throw refused, servingFault: null));
+
+        Assert.Equal(ServerErrorKind.EngineNotAvailable, error.Kind);
+        if (EpollEngine.IsSupported)
+        {
+            Assert.Same(refused, error.InnerException);
+            Assert.Contains("errno 24", error.Message);
+        }
+        else
+        {
+            Assert.Contains(EpollEngine.UnsupportedReason!, error.Message);
+        }
+        AssertCanBind(port);
+    }
+
+    [Theory]
+    [InlineData(ServerEngine.Epoll)]
+    [InlineData(ServerEngine.Socket)]
+    public async Task AStartThatFailsAfterBinding_ReleasesThePortAtOnce_AndStopsWhatItStarted(ServerEngine engine)
+    {
+        if (engine == ServerEngine.Epoll && !EpollEngine.IsSupported) engine = ServerEngine.Auto;
+        var failure = new InvalidOperationException("injected after bind");
+        StaticServer? started = null;
+        TestClient? early = null;
+
+        var error = Assert.Throws<InvalidOperationException>(() => StaticServer.Start(_scope.Options(engine: engine), epollSetupFault: null,
+            servingFault: server =>
+            {
+                started = server;
+                // A client that got in while the start was still under way: it must not keep anything alive.
+                early = TestClient.ConnectAsync(server.Port).GetAwaiter().GetResult();
+                throw failure;
+            }));
+
+        Assert.Same(failure, error);
+        Assert.NotNull(started);
+        using (early)
+        {
+            Assert.Equal(ServerState.Stopped, started!.State);
+            Assert.Equal(0, started.ActiveConnections);
+            Assert.True(await early!.Reader.ClosesWithinAsync(TimeSpan.FromSeconds(2)));
+        }
+        // The listener is closed: a server takes the same port at once (a plain bind could still meet the early
+        // client's connection in TIME_WAIT, which the server's own address-reuse policy allows, as on any restart).
+        StaticServer again = _scope.Start(port: started.Port, engine: engine == ServerEngine.Socket ? "socket" : "epoll");
+        Assert.Equal(started.Port, again.Port);
+    }
+
+    [Fact]
+    public void AnUnknownEngine_IsRefusedBeforeBinding()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => StaticServer.Start(_scope.Options(engine: (ServerEngine)42)));
+    }
+
+    /// <summary>A port that was just bound and released by a server of ours (no connection, so no TIME_WAIT).</summary>
+    private int FreedPort()
+    {
+        StaticServer probe = _scope.Start();
+        int port = probe.Port;
+        Assert.True(probe.Stop(TimeSpan.Zero));
+        return port;
+    }
+
+    /// <summary>Binds and listens on the port with a plain socket (no address reuse): fails if anything still holds it.</summary>
+    private static void AssertCanBind(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        socket.Listen(1);
     }
 }

@@ -135,17 +135,33 @@ Describe 'Get-ServerRequest' {
 
         It 'streams a request that completes while waiting, and Select-Object -First ends the wait at once' {
             $url = "$($server.Url)late.txt"
-            # The client must act while this thread is inside Get-ServerRequest -Wait: a thread job that
-            # gives the wait a head start is the only way to put the request on the other side of the call.
-            $job = Start-ThreadJob -Name PSWSTest-late { Start-Sleep -Milliseconds 500; $null = Invoke-WebRequest $using:url -SkipHttpErrorCheck }
+            # -Last 0 drops what completed before the command took its place in the log, so the client must wait
+            # for that moment: the command says it on the verbose stream, merged here into the pipeline, and the
+            # client thread is released by it (an event, never a head start that a slow machine can outrun).
+            $following = [System.Threading.ManualResetEventSlim]::new($false)
+            $job = Start-ThreadJob -Name PSWSTest-late {
+                if (($using:following).Wait(20000)) { $null = Invoke-WebRequest $using:url -SkipHttpErrorCheck }
+            }
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            $found = @($server | Get-ServerRequest -Last 0 -Wait -Timeout 20 | Select-Object -First 1)
+            $found = @($server | Get-ServerRequest -Last 0 -Wait -Timeout 20 -Verbose 4>&1 | ForEach-Object {
+                    if ($_ -is [System.Management.Automation.VerboseRecord]) { $following.Set() } else { $_ }
+                } | Select-Object -First 1)
             $watch.Stop()
+            $following.IsSet | Should -BeTrue -Because 'the command announces when it follows'
             $found.Count | Should -Be 1
             $found[0].Path | Should -Be '/late.txt'
             $found[0].StatusCode | Should -Be 404
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
             $null = $job | Wait-Job -Timeout 10
+            $following.Dispose()
+        }
+
+        It 'says on the verbose stream which servers it follows, from which request' {
+            $null = Invoke-TestRequest "$($server.Url)a.txt"
+            $null = Wait-ServerRequest $server
+            $said = $server | Get-ServerRequest -Last 0 -Wait -Timeout 0.2 -Verbose 4>&1
+            $said | Should -HaveCount 1
+            $said.Message | Should -BeLike "Following 'waiting' after request 1:*"
         }
 
         It 'ends quietly after -Timeout when nothing comes' {

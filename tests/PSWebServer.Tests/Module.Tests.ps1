@@ -103,9 +103,18 @@ Describe 'Formatting' {
         $lines = $text -split '\r?\n' | Where-Object { $_.Trim() }
         $lines.Count | Should -Be 4
         foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
-        $lines[0] | Should -Match '^\s*Id\s+Name\s+State\s+Url\s+Requests\s+Active\s+Root\s*$'
-        $lines[2] | Should -Match '^\s*\d+ first\s+Running\s+http://127\.0\.0\.1:\d+/\s+0\s+0 /'
+        $lines[0] | Should -Match '^\s*Id\s+Name\s+State\s+Url\s+Requests\s+Active\s+Engine\s+Root\s*$'
+        $lines[2] | Should -Match '^\s*\d+ first\s+Running\s+http://127\.0\.0\.1:\d+/\s+0\s+0 (Epoll|Socket)\s+/'
         $text | Should -Not -Match 'PSWebServer\.|System\.'
+    }
+
+    It 'shows in the table which engine each server runs on' {
+        $null = Start-StaticServer $site -Port 0 -Name on-sockets -Engine Socket
+        $null = Start-StaticServer $site -Port 0 -Name automatic
+        $lines = (Get-StaticServer | Format-Table | Out-String -Width 120) -split '\r?\n' | Where-Object { $_.Trim() }
+        $lines[2] | Should -Match '^\s*\d+ on-sockets\s.*\s0 Socket\s+/'
+        $expected = if ($IsLinux) { 'Epoll' } else { 'Socket' }
+        $lines[3] | Should -Match "^\s*\d+ automatic\s.*\s0 $expected\s+/"
     }
 
     It 'shows a server as a list with LastError as text and no type names' {
@@ -113,6 +122,8 @@ Describe 'Formatting' {
         $text = $server | Format-List | Out-String -Width 120
         $text | Should -Match 'Url\s+: http://127\.0\.0\.1:\d+/'
         $text | Should -Match 'LoggedRequests\s+: 0'
+        $text | Should -Match 'Engine\s+: (Epoll|Socket)'
+        $text | Should -Match 'EngineFallbackReason\s+:'
         $text | Should -Match 'LastError\s+:'
         $text | Should -Not -Match 'PSWebServer\.|System\.'
     }

@@ -216,6 +216,57 @@ Describe 'Start-StaticServer' {
         }
     }
 
+    Context '-Engine' {
+        It 'runs on .NET sockets with -Engine Socket, and shows it' {
+            $server = Start-StaticServer $site -Port 0 -Engine Socket
+            $server.Engine | Should -Be 'Socket'
+            $server.Engine | Should -BeOfType PSWebServer.ServerEngine
+            $server.EngineFallbackReason | Should -BeNullOrEmpty
+            (Invoke-TestRequest "$($server.Url)a.txt").StatusCode | Should -Be 200
+        }
+
+        It 'chooses epoll on Linux without -Engine (Auto), and says why not elsewhere' {
+            $server = Start-StaticServer $site -Port 0
+            if ($IsLinux) {
+                $server.Engine | Should -Be 'Epoll'
+                $server.EngineFallbackReason | Should -BeNullOrEmpty
+            }
+            else {
+                $server.Engine | Should -Be 'Socket'
+                $server.EngineFallbackReason | Should -BeLike '*Linux*'
+            }
+            (Invoke-TestRequest "$($server.Url)a.txt").StatusCode | Should -Be 200
+        }
+
+        It '-Engine Epoll runs epoll on Linux; elsewhere it fails with EngineNotAvailable (ResourceUnavailable) and takes no port' {
+            $port = Get-FreeTcpPort
+            if ($IsLinux) {
+                $server = Start-StaticServer $site -Port $port -Engine Epoll
+                $server.Engine | Should -Be 'Epoll'
+                (Invoke-TestRequest "$($server.Url)a.txt").StatusCode | Should -Be 200
+            }
+            else {
+                $err = { Start-StaticServer $site -Port $port -Engine Epoll } | Should -Throw -ErrorId 'EngineNotAvailable,*' -PassThru
+                $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+                $err.TargetObject | Should -Be 'Epoll'
+                Test-TcpConnect -Port $port | Should -BeFalse
+                Get-StaticServer | Should -BeNullOrEmpty
+            }
+        }
+
+        It 'names the engine in the verbose output' {
+            $said = Start-StaticServer $site -Port 0 -Engine Socket -Name verbose-engine -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $said.Message | Should -BeLike '*on the Socket engine*'
+        }
+
+        It 'rejects an engine it does not know, naming the ones it does' {
+            $err = { Start-StaticServer $site -Port 0 -Engine Turbo } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,*' -PassThru
+            $err.Exception.Message | Should -BeLike '*Auto, Epoll, Socket*'
+            Get-StaticServer | Should -BeNullOrEmpty
+        }
+    }
+
     Context '-Name' {
         It 'uses the given name' {
             $server = Start-StaticServer $site -Port 0 -Name docs

@@ -120,6 +120,76 @@ Describe 'Stop-StaticServer' {
         }
     }
 
+    Context 'with a download in flight' {
+        BeforeEach {
+            # Larger than every socket buffer between here and the server, and never read: the response stays in flight.
+            $file = [System.IO.File]::Create((Join-Path $site 'big.bin'))
+            $file.SetLength(256MB)
+            $file.Dispose()
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.ReceiveBufferSize = 64KB
+            $client.Connect('127.0.0.1', $web1.Port)
+            $request = [System.Text.Encoding]::ASCII.GetBytes("GET /big.bin HTTP/1.1`r`nHost: test`r`n`r`n")
+            $client.GetStream().Write($request, 0, $request.Length)
+            $null = $client.GetStream().Read([byte[]]::new(4096), 0, 4096)   # the response has begun
+        }
+        AfterEach {
+            $client.Dispose()
+        }
+
+        It 'Ctrl+C during the grace period aborts what is in flight at once, forgets the server and stops the pipeline' {
+            $ps = [powershell]::Create()
+            try {
+                # Its own runspace, as a second prompt would be; PowerShell.Stop() is what Ctrl+C does to a pipeline.
+                $null = $ps.AddScript('param($server, $module) Import-Module $module; $server | Stop-StaticServer -Timeout 60').
+                    AddArgument($web1).AddArgument($ModuleManifest)
+                $running = $ps.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                while ($web1.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $web1.State | Should -Be 'Stopping'
+
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $watch.Stop()
+
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 8
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                $web1.State | Should -Be 'Stopped'     # stopped, not left draining behind the prompt
+                $web1.ActiveConnections | Should -Be 0
+                Get-StaticServer -Name web1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                $running.IsCompleted | Should -BeTrue
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+
+        It 'a second Stop-StaticServer waits for the stop in progress, and a shorter -Timeout cuts it short' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript('param($server, $module) Import-Module $module; $server | Stop-StaticServer -Timeout 60 -WarningAction SilentlyContinue').
+                    AddArgument($web1).AddArgument($ModuleManifest)
+                $running = $ps.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                while ($web1.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $web1.State | Should -Be 'Stopping'
+
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $web1 | Stop-StaticServer -Timeout 1 -WarningVariable warned -WarningAction SilentlyContinue
+                $watch.Stop()
+
+                $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 0.9
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 8
+                $web1.State | Should -Be 'Stopped'   # returned only once the one teardown was done
+                "$warned" | Should -BeLike '*aborted*'
+                $running.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue   # the first one ended with it
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
     It 'rejects a negative -Timeout' {
         { Stop-StaticServer -All -Timeout -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }

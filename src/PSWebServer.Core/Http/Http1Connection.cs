@@ -5,6 +5,7 @@ using System.IO;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using PSWebServer.Connections;
 using PSWebServer.Transport;
 
 namespace PSWebServer.Http;
@@ -14,7 +15,7 @@ namespace PSWebServer.Http;
 /// sends the responses in order (HTTP/1.1 persistent connections and pipelining, RFC 9112 §9). Pipelined
 /// responses are gathered and leave in one send. Nothing here throws out: a fault ends this connection only.
 /// </summary>
-internal sealed partial class Http1Connection
+internal sealed partial class Http1Connection : ITrackedConnection
 {
     private const int InitialInputBytes = 4096;
     private const int FlushThresholdBytes = 64 * 1024;

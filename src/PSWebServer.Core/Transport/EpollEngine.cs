@@ -1,5 +1,6 @@
 using System;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace PSWebServer.Transport;
@@ -8,14 +9,11 @@ namespace PSWebServer.Transport;
 /// The Linux connection engine: one <see cref="EpollEventLoop"/> thread per processor, each accepting from the
 /// listening socket and running its connections' code inline on readiness, so a request costs no thread-pool hop
 /// (the effect of DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, for our sockets only). <see cref="TryCreate"/> returns
-/// null where it cannot run (not Linux, not 64-bit, libc or epoll refused, PSWEBSERVER_ENGINE=socket); the server then
-/// uses <see cref="SocketTransport"/> and .NET's socket engine.
+/// null, with the reason, where it cannot run (not Linux, not 64-bit, libc or epoll refused); whether the server then
+/// uses <see cref="SocketTransport"/> and .NET's socket engine or refuses to start is the server's choice, by its options.
 /// </summary>
 internal sealed class EpollEngine : IDisposable
 {
-    /// <summary>Set PSWEBSERVER_ENGINE=socket to use .NET's sockets even where epoll is available (to compare, or to work around).</summary>
-    public const string EngineVariable = "PSWEBSERVER_ENGINE";
-
     private readonly Func<bool> _tryReserve;
     private readonly Func<bool> _hasCapacity;
     private readonly Action<EpollTransport> _start;
@@ -39,19 +37,28 @@ internal sealed class EpollEngine : IDisposable
     /// <summary>The listener has TCP_NODELAY, which accepted sockets inherit on Linux: no setsockopt per connection.</summary>
     internal bool ListenerHasNoDelay { get; private set; }
 
-    public static bool IsSupported =>
-        OperatingSystem.IsLinux() && Environment.Is64BitProcess
-        && !string.Equals(Environment.GetEnvironmentVariable(EngineVariable), "socket", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Why this system cannot run the engine at all; null where it may (its setup can still fail, see <see cref="TryCreate"/>).</summary>
+    public static string? UnsupportedReason =>
+        !OperatingSystem.IsLinux() ? "epoll exists only on Linux; this system is " + RuntimeInformation.OSDescription + "."
+        : !Environment.Is64BitProcess ? "the epoll engine's native calls are written for a 64-bit process; this one is 32-bit."
+        : null;
+
+    public static bool IsSupported => UnsupportedReason is null;
 
     /// <summary>
-    /// Starts the loops on <paramref name="listener"/>, or returns null (with the reason) when this system cannot run them;
-    /// the listener is then left as it was.
+    /// Starts the loops on <paramref name="listener"/>, or returns null with the <paramref name="reason"/> when this system
+    /// cannot run them; the listener is then left as it was. <paramref name="setupFault"/> is for tests: it runs inside the
+    /// setup, once the loops exist, and what it throws is handled as a refused epoll call would be.
     /// </summary>
     public static EpollEngine? TryCreate(Socket listener, string name, Func<bool> tryReserve, Func<bool> hasCapacity, Action<EpollTransport> start,
-        Action<Exception> report, Action<Exception> fault, out Exception? reason)
+        Action<Exception> report, Action<Exception> fault, out Exception? reason, Action? setupFault = null)
     {
         reason = null;
-        if (!IsSupported) return null;
+        if (UnsupportedReason is string unsupported)
+        {
+            reason = new PlatformNotSupportedException(unsupported);
+            return null;
+        }
         var engine = new EpollEngine(tryReserve, hasCapacity, start, report, fault);
         try
         {
@@ -67,6 +74,7 @@ internal sealed class EpollEngine : IDisposable
                     loops[i] = EpollEventLoop.Create(engine, $"PSWS epoll {i} {name}"); // the OS shows the first 15 characters
                     loops[i].AddListener(listenFd);
                 }
+                setupFault?.Invoke();
             }
             catch
             {
@@ -82,7 +90,7 @@ internal sealed class EpollEngine : IDisposable
             foreach (EpollEventLoop loop in loops) loop.Start();
             return engine;
         }
-        catch (Exception ex) // DllNotFoundException, EntryPointNotFoundException, an errno: fall back
+        catch (Exception ex) // DllNotFoundException, EntryPointNotFoundException, an errno: the caller falls back or refuses
         {
             reason = ex;
             try

@@ -92,6 +92,12 @@ public sealed class GetServerRequestCommand : ServerSelectingCommand, IDisposabl
         foreach (ServerRequest request in backlog) WriteObject(request);
         if (!Wait) return;
 
+        // From here on every request that completes is seen: the cursors are set. Said on the verbose stream so a
+        // caller (a test, a script driving a client) can wait for this moment instead of guessing it with a sleep.
+        WriteVerbose("Following " + string.Join(", ", servers.Select((server, i) =>
+                $"'{server.Name}' after request {follower.Cursors[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
+            + ": new requests are written as they complete.");
+
         // WriteObject throws when Select-Object -First has what it needs or on Ctrl+C; that exception must
         // reach the pipeline, so nothing here catches.
         while (!_cancel.IsCancellationRequested)

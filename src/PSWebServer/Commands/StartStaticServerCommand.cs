@@ -81,6 +81,10 @@ public sealed class StartStaticServerCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoCompression { get; set; }
 
+    /// <summary>The connection engine: Auto (epoll where it can run, else .NET sockets), Epoll (or fail), Socket.</summary>
+    [Parameter]
+    public ServerEngine Engine { get; set; } = ServerEngine.Auto;
+
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -128,15 +132,19 @@ public sealed class StartStaticServerCommand : PSCmdlet, IDisposable
                 Headers = headers,
                 CorsOrigins = corsOrigins,
                 Compression = !NoCompression,
+                Engine = Engine,
             });
             ServerRegistry.Add(server);
             started = true;
         }
         catch (ServerException ex)
         {
-            object target = ex.Kind is ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory
-                ? root
-                : Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            object target = ex.Kind switch
+            {
+                ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory => root,
+                ServerErrorKind.EngineNotAvailable => Engine,
+                _ => Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
             ThrowTerminatingError(ErrorRecords.FromServerException(ex, target));
             return; // not reached: ThrowTerminatingError throws
         }
@@ -150,7 +158,8 @@ public sealed class StartStaticServerCommand : PSCmdlet, IDisposable
             if (!started) ServerRegistry.ReleaseName(name);
         }
 
-        WriteVerbose($"Server '{server.Name}' (Id {server.Id}) serves '{server.Root}' at {server.Url}");
+        WriteVerbose($"Server '{server.Name}' (Id {server.Id}) serves '{server.Root}' at {server.Url} on the {server.Engine} engine");
+        if (server.EngineFallbackReason is string reason) WriteVerbose($"Server '{server.Name}' does not use epoll: {reason}");
         if (!Wait)
         {
             WriteObject(server);

@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using System.Threading.Tasks;
+using System.Threading;
 
 namespace PSWebServer.Commands;
 
@@ -15,12 +15,9 @@ namespace PSWebServer.Commands;
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Stop, "StaticServer", SupportsShouldProcess = true, DefaultParameterSetName = ServerSelectingCommand.ServerSet)]
 [OutputType(typeof(StaticServer))]
-public sealed class StopStaticServerCommand : PSCmdlet
+public sealed class StopStaticServerCommand : PSCmdlet, IDisposable
 {
-    /// <summary>Longest single block while a server drains, so Ctrl+C is noticed promptly.</summary>
-    private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(100);
-
-    private volatile bool _stopRequested;
+    private readonly CancellationTokenSource _cancel = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ServerSelectingCommand.ServerSet)]
     [ValidateNotNull]
@@ -53,12 +50,14 @@ public sealed class StopStaticServerCommand : PSCmdlet
         TimeSpan grace = TimeSpan.FromSeconds(Timeout);
         foreach (StaticServer server in servers)
         {
-            if (_stopRequested) throw new PipelineStoppedException();
+            if (_cancel.IsCancellationRequested) throw new PipelineStoppedException();
             if (!ShouldProcess($"{server.Name} (Id {server.Id}, {server.Url})", "Stop static server")) continue;
 
+            // A server stopped before (by another command, a fault) gives the same answer again: warn only once.
+            bool wasStopped = server.State is ServerState.Stopped or ServerState.Faulted;
             bool graceful = StopInterruptibly(server, grace);
             ServerRegistry.Remove(server);
-            if (!graceful)
+            if (!graceful && !wasStopped)
             {
                 WriteWarning($"Server '{server.Name}': responses still in flight after {Timeout} s were aborted.");
             }
@@ -67,29 +66,31 @@ public sealed class StopStaticServerCommand : PSCmdlet
         }
     }
 
-    protected override void StopProcessing() => _stopRequested = true;
+    /// <summary>Ctrl+C: cuts the grace of the server being stopped (its in-flight responses are aborted) and stops the pipeline.</summary>
+    protected override void StopProcessing()
+    {
+        try
+        {
+            _cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Ctrl+C arrived after the command had finished and been disposed: nothing is left to stop.
+        }
+    }
+
+    public void Dispose() => _cancel.Dispose();
 
     /// <summary>
-    /// server.Stop(grace), waited for in slices so that Ctrl+C cuts the grace short: then the in-flight
-    /// responses are aborted at once (Stop is safe to call again from another thread), the server is
-    /// forgotten like any stopped one, and the pipeline stops.
+    /// server.Stop(grace) with Ctrl+C as its cancellation: the engine then aborts the in-flight responses at once and
+    /// returns when the server has stopped (one teardown, however many callers), the server is forgotten like any
+    /// stopped one, and the pipeline stops.
     /// </summary>
     private bool StopInterruptibly(StaticServer server, TimeSpan grace)
     {
-        Task<bool> stopping = Task.Run(() => server.Stop(grace));
-        // Waiting on a continuation that never faults: Wait on a faulted task would throw AggregateException.
-        Task finished = stopping.ContinueWith(static _ => { }, TaskScheduler.Default);
-        while (!finished.Wait(WaitSlice))
-        {
-            if (!_stopRequested) continue;
-
-            // The abandoned wait still ends (the abort empties the drain); observe a late exception of it.
-            _ = stopping.ContinueWith(task => _ = task.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            server.Stop(TimeSpan.Zero);
-            ServerRegistry.Remove(server);
-            throw new PipelineStoppedException();
-        }
-        // Rethrows what Stop threw as itself rather than wrapped in an AggregateException.
-        return stopping.GetAwaiter().GetResult();
+        bool graceful = server.Stop(grace, _cancel.Token);
+        if (!_cancel.IsCancellationRequested) return graceful;
+        ServerRegistry.Remove(server);
+        throw new PipelineStoppedException();
     }
 }

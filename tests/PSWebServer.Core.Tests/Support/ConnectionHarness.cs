@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using PSWebServer.Connections;
 using PSWebServer.Http;
 using PSWebServer.StaticFiles;
 using PSWebServer.Transport;

@@ -29,31 +29,39 @@ internal sealed class ServerScope : IDisposable
 
     /// <summary>
     /// Starts a server on the site. <paramref name="engine"/> picks the connection engine: "epoll" (the default on
-    /// Linux) or "socket" (.NET's sockets, the engine everywhere else), through the engine's environment switch.
+    /// Linux; where epoll cannot exist, Auto, which runs sockets) or "socket" (.NET's sockets, the engine everywhere
+    /// else), through <see cref="StaticServerOptions.Engine"/>; the server must report the engine it was given.
     /// </summary>
     public StaticServer Start(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, string engine = "epoll")
     {
-        string? before = Environment.GetEnvironmentVariable(EpollEngine.EngineVariable);
-        Environment.SetEnvironmentVariable(EpollEngine.EngineVariable, engine == "socket" ? "socket" : null);
-        StaticServer server;
-        try
+        ServerEngine asked = engine switch
         {
-            server = StaticServer.Start(new StaticServerOptions
-            {
-                Root = _site.Path,
-                Port = port,
-                Name = "t",
-                Limits = limits ?? new ServerLimits(),
-                StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
-            });
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(EpollEngine.EngineVariable, before);
-        }
+            "socket" => ServerEngine.Socket,
+            "epoll" => EpollEngine.IsSupported ? ServerEngine.Epoll : ServerEngine.Auto,
+            _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "epoll or socket"),
+        };
+        StaticServer server = StaticServer.Start(Options(limits, port, stopTimeout, asked));
         _servers.Add(server);
-        string expected = engine == "epoll" && !EpollEngine.IsSupported ? "socket" : engine;
+        ServerEngine expected = asked == ServerEngine.Auto ? ServerEngine.Socket : asked;
         if (server.Engine != expected) throw new InvalidOperationException($"Asked for the {engine} engine, got {server.Engine}.");
+        return server;
+    }
+
+    /// <summary>The options <see cref="Start"/> uses, for a test that starts the server itself (with faults injected).</summary>
+    public StaticServerOptions Options(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, ServerEngine engine = ServerEngine.Auto) => new()
+    {
+        Root = _site.Path,
+        Port = port,
+        Name = "t",
+        Limits = limits ?? new ServerLimits(),
+        StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
+        Engine = engine,
+    };
+
+    /// <summary>Keeps a server a test started by itself, so it is stopped on dispose like the others.</summary>
+    public StaticServer Track(StaticServer server)
+    {
+        _servers.Add(server);
         return server;
     }
 

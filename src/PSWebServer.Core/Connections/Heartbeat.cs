@@ -1,12 +1,11 @@
 using System;
 using System.Threading;
-using PSWebServer.Http;
 
-namespace PSWebServer.Transport;
+namespace PSWebServer.Connections;
 
 /// <summary>
-/// Once a second: refresh the Date header and enforce connection deadlines. One timer for the whole server
-/// instead of one per connection, so 10,000 idle clients cost no timers.
+/// Once a second: the server's periodic work (the Date header's refresh), then the connection deadlines. One timer for
+/// the whole server instead of one per connection, so 10,000 idle clients cost no timers.
 /// </summary>
 internal sealed class Heartbeat : IDisposable
 {
@@ -14,12 +13,17 @@ internal sealed class Heartbeat : IDisposable
 
     private readonly ConnectionManager _connections;
     private readonly ServerStatistics _statistics;
+    private readonly Action? _beat;
     private Timer? _timer;
 
-    public Heartbeat(ConnectionManager connections, ServerStatistics statistics)
+    /// <param name="connections">Whose deadlines to enforce.</param>
+    /// <param name="statistics">Where an error in a beat is reported (a timer callback must never throw).</param>
+    /// <param name="beat">Work of the layers above run first on every beat; passed in so this layer needs none of them.</param>
+    public Heartbeat(ConnectionManager connections, ServerStatistics statistics, Action? beat = null)
     {
         _connections = connections;
         _statistics = statistics;
+        _beat = beat;
     }
 
     public void Start() => _timer = new Timer(static state => ((Heartbeat)state!).Beat(), this, Interval, Interval);
@@ -28,7 +32,7 @@ internal sealed class Heartbeat : IDisposable
     {
         try
         {
-            DateHeaderCache.Refresh();
+            _beat?.Invoke();
             _connections.CheckTimeouts();
         }
         catch (Exception ex)
