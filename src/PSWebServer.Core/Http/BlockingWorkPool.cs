@@ -23,6 +23,7 @@ internal sealed class BlockingWorkPool
     private readonly TimeSpan _idleTimeout;
     private int _threads;
     private int _idle;
+    private int _pending; // queued and not yet taken
 
     public BlockingWorkPool(int maxThreads, TimeSpan idleTimeout)
     {
@@ -38,7 +39,9 @@ internal sealed class BlockingWorkPool
     public void Queue(Action<object?> work, object? state)
     {
         _queue.Enqueue((work, state));
-        if (Volatile.Read(ref _idle) == 0) TryAddThread(); // nobody free to take it: start one now, not in half a second
+        // More work waiting than threads free to take it: start one now, not in half a second. (Comparing with the
+        // idle count alone let four long listings queue behind one idle thread, and a cheap check behind them.)
+        if (Interlocked.Increment(ref _pending) > Volatile.Read(ref _idle)) TryAddThread();
         _signal.Release();
     }
 
@@ -74,6 +77,7 @@ internal sealed class BlockingWorkPool
                 continue;
             }
             if (!_queue.TryDequeue(out var item)) continue;
+            Interlocked.Decrement(ref _pending);
             try
             {
                 item.Work(item.State);

@@ -111,6 +111,16 @@ internal sealed class CompressedVariants
         }
 
         if (identity.Length < MinimumLength || identity.Length > _maxSourceBytes) return null;
+        byte[]? bytes = HeavyWork.Run(() => Compress(fullPath, identity, coding));
+        if (bytes is null) return null;
+        string token = ContentNegotiation.Token(coding);
+        byte[] entityTag = EntityTag.ForFile(identity.LastWriteUtc, identity.Length, "-" + token);
+        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null, _settings) { SourceTag = identity.EntityTag };
+    }
+
+    /// <summary>The compressed bytes, or null when the file went away or compressing would not make it smaller.</summary>
+    private static byte[]? Compress(string fullPath, Representation identity, ContentCoding coding)
+    {
         using var compressed = new MemoryStream();
         using (Stream encoder = coding == ContentCoding.Brotli
             ? new BrotliStream(compressed, CompressionLevel.Optimal, leaveOpen: true)
@@ -124,11 +134,7 @@ internal sealed class CompressedVariants
                 source.CopyTo(encoder, 64 * 1024);
             }
         }
-        if (compressed.Length >= identity.Length) return null;
-        byte[] bytes = compressed.ToArray();
-        string token = ContentNegotiation.Token(coding);
-        byte[] entityTag = EntityTag.ForFile(identity.LastWriteUtc, identity.Length, "-" + token);
-        return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null, _settings) { SourceTag = identity.EntityTag };
+        return compressed.Length < identity.Length ? compressed.ToArray() : null;
     }
 
     /// <summary>

@@ -332,9 +332,9 @@ internal sealed class StaticFileHandler : IRequestHandler
         byte[] body;
         try
         {
-            body = json
+            body = HeavyWork.Run(() => json
                 ? DirectoryListing.Json(folder, display, _serveHidden, _resolver.IsInsideRoot)
-                : DirectoryListing.Html(folder, display, display == "/", _serveHidden, _resolver.IsInsideRoot);
+                : DirectoryListing.Html(folder, display, display == "/", _serveHidden, _resolver.IsInsideRoot));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
