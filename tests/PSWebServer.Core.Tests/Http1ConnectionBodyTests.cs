@@ -203,7 +203,7 @@ public sealed class Http1ConnectionBodyTests : IDisposable
 
         Assert.Equal(400, response.StatusCode);
         Assert.True(response.SaysClose);
-        Assert.True(t.SentShutdown);
+        Assert.True(await ServerScope.EventuallyAsync(() => t.SentShutdown, Bound)); // the answer is followed by a FIN
         t.CloseClientSend(); // the server lingers for the client's close (so no reset destroys the answer)
         await loop.WaitAsync(Bound);
     }

@@ -39,6 +39,7 @@ public sealed class Http1ConnectionSendDeadlineTests
         public string RemoteAddress => _inner.RemoteAddress;
         public ValueTask<int> ReceiveAsync(Memory<byte> buffer) => _inner.ReceiveAsync(buffer);
         public ValueTask SendAsync(ReadOnlyMemory<byte> data) => _inner.SendAsync(data);
+        public ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second) => _inner.SendAsync(first, second);
 
         public async ValueTask SendFileAsync(FileStream file, long offset, long count)
         {

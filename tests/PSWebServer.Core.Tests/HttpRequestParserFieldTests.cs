@@ -142,7 +142,7 @@ public sealed class HttpRequestParserFieldTests
     }
 
     [Fact]
-    public void NewHead_AllocatesItsStorageOnce_AtTheFirstRequest()
+    public void NewHead_AllocatesSmallStorage_AtTheFirstRequest_AndGrowsOnlyForHeadsThatNeedIt()
     {
         var limits = new ServerLimits();
         var parser = new HttpRequestParser(limits);
@@ -152,7 +152,15 @@ public sealed class HttpRequestParserFieldTests
 
         var cursor = default(HttpRequestParser.Cursor);
         parser.TryParse(Encoding.ASCII.GetBytes(Mixed), ref cursor, head, out _, out _);
-        Assert.Equal(limits.MaxHeaderCount, head.FieldCapacity);
+        Assert.Equal(HttpRequestHead.InitialFieldCapacity, head.FieldCapacity);
+
+        var many = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
+        for (int i = 0; i < 40; i++) many.Append("X-").Append(i).Append(": v\r\n");
+        cursor = default;
+        Assert.Equal(ParseStatus.Complete, parser.TryParse(Encoding.ASCII.GetBytes(many.Append("\r\n").ToString()), ref cursor, head, out _, out _));
+        Assert.Equal(41, head.HeaderCount);
+        Assert.InRange(head.FieldCapacity, 41, limits.MaxHeaderCount);
+        Assert.Equal("39", Encoding.ASCII.GetString(head.Fields[40].Name.Of(Encoding.ASCII.GetBytes(many.ToString())).Slice(2)));
 
         var preallocated = new HttpRequestHead(limits.MaxHeaderCount * 2);
         cursor = default;

@@ -357,11 +357,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
         return SendDirectAsync(body);
     }
 
+    /// <summary>What is queued (this head, earlier pipelined responses) and the body, gathered into one send.</summary>
     private async ValueTask SendDirectAsync(ReadOnlyMemory<byte> body)
     {
-        await FlushAsync().ConfigureAwait(false);
         Enter(Phase.Busy, _limits.SendTimeout);
-        await _transport.SendAsync(body).ConfigureAwait(false);
+        await _transport.SendAsync(_output.WrittenMemory, body).ConfigureAwait(false);
+        _output.Clear();
     }
 
     /// <summary>

@@ -104,10 +104,18 @@ internal sealed class HttpRequestHead
         if (_fields.Length < capacity) _fields = new HeaderField[capacity];
     }
 
-    /// <summary>Appends one field line. The parser has already refused heads with more lines than the capacity.</summary>
+    /// <summary>
+    /// Appends one field line, doubling the storage when it is full: most heads have a dozen fields, so a connection
+    /// starts with room for <see cref="InitialFieldCapacity"/> and grows (once, kept) only for heads that need it.
+    /// The parser refuses heads with more lines than the limit before they get here.
+    /// </summary>
     internal void AddField(HeaderSegment name, HeaderSegment value)
     {
+        if (HeaderCount == _fields.Length) Array.Resize(ref _fields, Math.Max(InitialFieldCapacity, _fields.Length * 2));
         _fields[HeaderCount] = new HeaderField(name, value);
         HeaderCount++;
     }
+
+    /// <summary>Room for this many fields is made at a head's first request (16 bytes each).</summary>
+    internal const int InitialFieldCapacity = 16;
 }

@@ -68,7 +68,7 @@ internal sealed class HttpRequestParser
                 // The request line is judged as soon as it ends: a line without a version (the HTTP/0.9 shape) or
                 // with a bad target gets its 400 now, instead of waiting for a header section that never comes.
                 head.Reset();
-                head.EnsureFieldCapacity(_maxHeaderCount);
+                head.EnsureFieldCapacity(Math.Min(_maxHeaderCount, HttpRequestHead.InitialFieldCapacity));
                 RequestRejectionReason lineReason = ParseRequestLine(buffer, cursor.LineStart, cursor.LineStart + content, head);
                 if (lineReason != RequestRejectionReason.None) return Reject(lineReason, out reason);
                 cursor.HeadersStart = lf + 1;

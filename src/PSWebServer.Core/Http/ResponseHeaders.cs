@@ -15,7 +15,7 @@ internal sealed class ResponseHeaders : IDisposable
 
     private byte[] _bytes = Array.Empty<byte>();
     private int _used;
-    private readonly (int NameStart, int NameLength, int ValueStart, int ValueLength)[] _fields = new (int, int, int, int)[MaxFields];
+    private (int NameStart, int NameLength, int ValueStart, int ValueLength)[] _fields = Array.Empty<(int, int, int, int)>(); // made at the first field
     private int _count;
 
     public int Count => _count;
@@ -27,6 +27,7 @@ internal sealed class ResponseHeaders : IDisposable
     public void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         if (_count == MaxFields) throw new InvalidOperationException("Too many response header fields.");
+        if (_count == _fields.Length) Array.Resize(ref _fields, MaxFields);
         Ensure(name.Length + value.Length);
         int nameStart = _used;
         name.CopyTo(_bytes.AsSpan(_used));

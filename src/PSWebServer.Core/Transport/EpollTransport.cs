@@ -32,6 +32,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private ManualResetValueTaskSourceCore<bool> _send;
     private Memory<byte> _receiveBuffer;
     private ReadOnlyMemory<byte> _sendBuffer;
+    private ReadOnlyMemory<byte> _sendSecond; // a gather send's second buffer, sent after _sendBuffer
     private FileStream? _sendFile;
     private long _fileOffset;
     private long _fileRemaining;
@@ -157,6 +158,20 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         return ParkSend(data, null, 0, 0, post: false);
     }
 
+    public ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second)
+    {
+        if (second.IsEmpty) return SendAsync(first);
+        if (!_loop.IsLoopThread) return ParkSend(first, null, 0, 0, post: true, second);
+        if (_aborted || _closed) return ValueTask.FromException(AbortedError());
+        if (_writeReady)
+        {
+            int errno = SendGather(ref first, ref second);
+            if (first.IsEmpty && second.IsEmpty) return default;
+            if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(Error(errno));
+        }
+        return ParkSend(first, null, 0, 0, post: false, second);
+    }
+
     public ValueTask SendFileAsync(FileStream file, long offset, long count)
     {
         if (count <= 0) return default;
@@ -171,10 +186,12 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         return ParkSend(default, file, offset, count, post: false);
     }
 
-    private ValueTask ParkSend(ReadOnlyMemory<byte> data, FileStream? file, long offset, long count, bool post)
+    private ValueTask ParkSend(ReadOnlyMemory<byte> data, FileStream? file, long offset, long count, bool post,
+        ReadOnlyMemory<byte> second = default)
     {
         _send.Reset();
         _sendBuffer = data;
+        _sendSecond = second;
         _sendFile = file;
         _fileOffset = offset;
         _fileRemaining = count;
@@ -207,12 +224,13 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         }
         else
         {
-            errno = SendSome(ref _sendBuffer);
-            done = _sendBuffer.IsEmpty;
+            errno = _sendSecond.IsEmpty ? SendSome(ref _sendBuffer) : SendGather(ref _sendBuffer, ref _sendSecond);
+            done = _sendBuffer.IsEmpty && _sendSecond.IsEmpty;
         }
         if (done)
         {
             _sendBuffer = default;
+            _sendSecond = default;
             _sendFile = null;
             _sendPending = false;
             _send.SetResult(true);
@@ -226,6 +244,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private void FailSend(Exception error)
     {
         _sendBuffer = default;
+        _sendSecond = default;
         _sendFile = null;
         _sendPending = false;
         _send.SetException(error);
@@ -250,6 +269,49 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             return errno;
         }
         return 0;
+    }
+
+    /// <summary>
+    /// sendmsg(2) with two iovecs until both are sent or the kernel refuses (one system call for a head and its body);
+    /// returns the errno that stopped it (EAGAIN: park), 0 when all went.
+    /// </summary>
+    private int SendGather(ref ReadOnlyMemory<byte> first, ref ReadOnlyMemory<byte> second)
+    {
+        byte* message = stackalloc byte[56]; // struct msghdr on 64-bit Linux
+        byte* vectors = stackalloc byte[32]; // two struct iovec { void* base; size_t len; }
+        while (!first.IsEmpty)
+        {
+            nint n;
+            ReadOnlySpan<byte> a = first.Span, b = second.Span;
+            fixed (byte* pa = a)
+            fixed (byte* pb = b)
+            {
+                *(byte**)vectors = pa;
+                *(nuint*)(vectors + 8) = (nuint)a.Length;
+                *(byte**)(vectors + 16) = pb;
+                *(nuint*)(vectors + 24) = (nuint)b.Length;
+                new Span<byte>(message, 56).Clear();
+                *(byte**)(message + 16) = vectors; // msg_iov
+                *(nuint*)(message + 24) = 2;       // msg_iovlen
+                n = LinuxNative.sendmsg(_fd, message, LinuxNative.MSG_NOSIGNAL);
+            }
+            if (n >= 0)
+            {
+                if (n < first.Length)
+                {
+                    first = first.Slice((int)n);
+                    continue;
+                }
+                second = second.Slice((int)(n - first.Length));
+                first = default;
+                break;
+            }
+            int errno = LinuxNative.Errno;
+            if (errno == LinuxNative.EINTR) continue;
+            if (errno == LinuxNative.EAGAIN) _writeReady = false;
+            return errno;
+        }
+        return SendSome(ref second);
     }
 
     /// <summary>sendfile(2) until done or the kernel refuses; 0 with bytes left means the file is shorter than promised.</summary>

@@ -19,6 +19,12 @@ internal interface IConnectionTransport : IDisposable
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> data);
 
+    /// <summary>
+    /// Sends <paramref name="first"/> then <paramref name="second"/> as if they were one buffer: a response head and a
+    /// body held elsewhere (a cached file's bytes), in one system call where the OS has gather writes.
+    /// </summary>
+    ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second);
+
     /// <summary>Sends <paramref name="count"/> bytes of a file from <paramref name="offset"/>, by sendfile where the OS has it.</summary>
     ValueTask SendFileAsync(FileStream file, long offset, long count);
 

@@ -74,6 +74,7 @@ internal static unsafe class LinuxNative
     [DllImport(Libc, SetLastError = true)] public static extern nint send(int sockfd, byte* buf, nuint len, int flags);
     [DllImport(Libc, SetLastError = true)] public static extern nint read(int fd, byte* buf, nuint count);
     [DllImport(Libc, SetLastError = true)] public static extern nint write(int fd, byte* buf, nuint count);
+    [DllImport(Libc, SetLastError = true)] public static extern nint sendmsg(int sockfd, byte* msg, int flags);
     [DllImport(Libc, SetLastError = true)] public static extern nint sendfile(int outFd, int inFd, long* offset, nuint count);
     [DllImport(Libc, SetLastError = true)] public static extern int shutdown(int sockfd, int how);
     [DllImport(Libc, SetLastError = true)] public static extern int close(int fd);

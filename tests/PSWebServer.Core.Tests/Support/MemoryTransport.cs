@@ -80,6 +80,13 @@ internal sealed class MemoryTransport : IConnectionTransport
         return default;
     }
 
+    /// <summary>Both buffers, recorded in <see cref="Sends"/> as the server passed them.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second)
+    {
+        SendAsync(first);
+        return SendAsync(second);
+    }
+
     public async ValueTask SendFileAsync(FileStream file, long offset, long count)
     {
         Interlocked.Increment(ref _sendCalls);
