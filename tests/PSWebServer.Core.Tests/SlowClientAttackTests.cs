@@ -110,7 +110,7 @@ public sealed class SlowClientAttackTests : IDisposable
         tool.BeginOutputReadLine();
         tool.BeginErrorReadLine();
         var peak = new int[1];
-        Task<List<(string Outcome, double Ms, double ConnectMs)>> client = OnThread("well-behaved client", () =>
+        Task<List<(string Outcome, double Ms, double ConnectMs)>> client = ClientThread.Run("well-behaved client", () =>
             AskWhile(server, peak, () => !tool.HasExited && clock.Elapsed < TimeSpan.FromSeconds(AttackSeconds + 15)));
         List<(string Outcome, double Ms, double ConnectMs)> answers = await client.WaitAsync(TimeSpan.FromSeconds(AttackSeconds + 30));
         if (!tool.WaitForExit(TimeSpan.FromSeconds(10))) tool.Kill(entireProcessTree: true);
@@ -226,25 +226,6 @@ public sealed class SlowClientAttackTests : IDisposable
         int at = plain.LastIndexOf("slow HTTP test status", StringComparison.Ordinal);
         string tail = at >= 0 ? plain.Substring(at) : plain.Length > 600 ? plain.Substring(plain.Length - 600) : plain;
         return Regex.Replace(tail, @"\s+", " ").Trim();
-    }
-
-    /// <summary>Runs blocking client code on a thread of its own.</summary>
-    private static Task<T> OnThread<T>(string name, Func<T> work)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(work());
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        }) { IsBackground = true, Name = name };
-        thread.Start();
-        return done.Task;
     }
 
     public void Dispose()
