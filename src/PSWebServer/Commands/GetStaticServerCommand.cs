@@ -15,10 +15,12 @@ public sealed class GetStaticServerCommand : PSCmdlet
     [Parameter(Position = 0, ParameterSetName = ServerSelectingCommand.NameSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ServerNameCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ServerSelectingCommand.IdSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.ServerIdCompleter))]
     public int[] Id { get; set; } = Array.Empty<int>();
 
     protected override void ProcessRecord()

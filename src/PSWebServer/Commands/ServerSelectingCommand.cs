@@ -24,10 +24,12 @@ public abstract class ServerSelectingCommand : PSCmdlet
     [Parameter(ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ServerNameCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.ServerIdCompleter))]
     public int[] Id { get; set; } = Array.Empty<int>();
 
     /// <summary>

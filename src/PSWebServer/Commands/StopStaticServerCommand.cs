@@ -26,10 +26,12 @@ public sealed class StopStaticServerCommand : PSCmdlet, IDisposable
     [Parameter(Mandatory = true, ParameterSetName = ServerSelectingCommand.NameSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ServerNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = ServerSelectingCommand.IdSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.ServerIdCompleter))]
     public int[] Id { get; set; } = Array.Empty<int>();
 
     [Parameter(Mandatory = true, ParameterSetName = ServerSelectingCommand.AllSet)]
