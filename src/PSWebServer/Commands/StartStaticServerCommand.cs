@@ -14,7 +14,7 @@ namespace PSWebServer.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "StaticServer")]
 [OutputType(typeof(StaticServer), typeof(ServerRequest))]
-public sealed class StartStaticServerCommand : PSCmdlet, IDisposable
+public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
 {
     /// <summary>How often -Wait looks at the server's state while no request arrives.</summary>
     private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(250);
@@ -160,6 +160,7 @@ public sealed class StartStaticServerCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"Server '{server.Name}' (Id {server.Id}) serves '{server.Root}' at {server.Url} on the {server.Engine} engine");
         if (server.EngineFallbackReason is string reason) WriteVerbose($"Server '{server.Name}' does not use epoll: {reason}");
+        if (Open) OpenBrowser(server);
         if (!Wait)
         {
             WriteObject(server);
