@@ -369,15 +369,11 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     with open(os.path.join(results, "results.json"), "w") as f:
         json.dump(data, f, indent=1)
-    text = report.markdown(data)
-    with open(os.path.join(results, "benchmarks.md"), "w") as f:
-        f.write(text)
+    text = report.write(data, os.path.join(results, "benchmarks.md"))  # with its charts beside it
     print(text)
     if not args.no_write:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w") as f:
-            f.write(text)
-        log(f"wrote {args.out}")
+        report.write(data, args.out)
+        log(f"wrote {args.out}" + (" and its charts" if report.has_charts(data) else ""))
     log(f"took {(time.monotonic() - t_run) / 60:.1f} min; raw results in {results}")
 
 

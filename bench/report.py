@@ -1,11 +1,19 @@
 #!/usr/bin/python3
-"""Turns bench.py's results.json into docs/benchmarks.md.
+"""Turns bench.py's results.json into docs/benchmarks.md and its two charts beside it
+(benchmarks-throughput.svg, benchmarks-cpu.svg; drawn by chart.py).
 
-Also runs alone, to rewrite a report from a past run: python3 bench/report.py bench/results/<run>/results.json
+Also runs alone, to rewrite a report from a past run:
+    python3 bench/report.py bench/results/<run>/results.json --out docs/benchmarks.md   # the report and its charts
+    python3 bench/report.py bench/results/<run>/results.json                            # the Markdown only, to stdout
 """
 import json
+import os
 import statistics
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in bench/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chart  # noqa: E402
 
 OURS = ("psweb", "baseline")  # the PSWebServer builds; every other server is a peer
 CLIENT_BOUND = 90  # wrk above this % of its core: the client may be the limit
@@ -75,7 +83,47 @@ def _marks(*cells):
     return m
 
 
-def markdown(data):
+CLIENT_BOUND_NOTE = (f"wrk was above {CLIENT_BOUND} % of its core for the server and nginx: the client may set "
+                     "both req/s figures, so compare the CPU time per request instead.")
+CHARTS = (("throughput", "rps", "higher", "Requests per second ÷ nginx"),
+          ("cpu", "cpu_us_per_req", "lower", "Server CPU µs per request ÷ nginx, lower is better"))
+
+
+def chart_names(md_path):
+    """The charts' file names beside the report: docs/benchmarks.md -> benchmarks-throughput.svg, ..."""
+    stem = os.path.splitext(os.path.basename(md_path))[0]
+    return {name: f"{stem}-{name}.svg" for name, *_ in CHARTS}
+
+
+def charts(data):
+    """{chart name: SVG text} for the run."""
+    s = summarize(data)
+    # † (wrk was the limit) marks the req/s chart only: CPU time per request is the number to read then.
+    return {name: chart.svg(data, s, field, title, better, CLIENT_BOUND_NOTE if field == "rps" else None)
+            for name, field, better, title in CHARTS}
+
+
+def has_charts(data):
+    return any(v["key"] == chart.REFERENCE for v in data["servers"])
+
+
+def write(data, md_path):
+    """Writes the report to md_path and its charts beside it; returns the Markdown.
+    The charts are ratios to nginx: a run without nginx gets none."""
+    names = chart_names(md_path) if has_charts(data) else {}
+    text = markdown(data, names)
+    folder = os.path.dirname(os.path.abspath(md_path))
+    os.makedirs(folder, exist_ok=True)
+    for name, svg in (charts(data) if names else {}).items():
+        with open(os.path.join(folder, names[name]), "w", encoding="utf-8") as f:
+            f.write(svg)
+    with open(md_path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return text
+
+
+def markdown(data, chart_files=None):
+    """The report. chart_files: {chart name: file name relative to the report} to link the charts, or None."""
     meta, rows, srvs = data["meta"], data["rows"], data["servers"]
     s = summarize(data)
     keys = [v["key"] for v in srvs]
@@ -108,9 +156,12 @@ def markdown(data):
         w(f"- Not measured (did not start or did not answer within 90 s; its output is in the run log): {', '.join(meta['not_up'])}")
     w("")
 
-    def summary(title, field, lower_better, intro):
+    def summary(title, field, lower_better, intro, chart_name):
         w(f"## {title}\n")
         w(intro + "\n")
+        if chart_files and chart_name in chart_files:
+            alt = f"{title}, each server ÷ nginx, per row" + (" (lower is better)" if lower_better else "")
+            w(f"![{alt}]({chart_files[chart_name]})\n")
         head = ["Row"] + [label[k] for k in keys] + ["best peer"]
         if ours:
             head += [f"{label[ours[0]]} ÷ best"] + [f"{label[k]} ÷ nginx" for k in ours if "nginx" in keys]
@@ -131,11 +182,11 @@ def markdown(data):
         w("")
 
     summary("Requests per second", "rps", False,
-            "Higher is better. A ratio above 1.00 means more requests per second than the other server.")
+            "Higher is better. A ratio above 1.00 means more requests per second than the other server.", "throughput")
     summary("Server CPU time per request (µs)", "cpu_us_per_req", True,
             "Lower is better: the server's user + system CPU time over the measured interval, divided by the "
             "requests wrk completed in it. A ratio below 1.00 means less CPU per request than the other "
-            "server. This tells two fast servers apart where wrk, not the server, sets the req/s.")
+            "server. This tells two fast servers apart where wrk, not the server, sets the req/s.", "cpu")
     w("\\* a run of one of the two was measured while other processes used "
       f"{OTHER_LOAD} % of a core or more: skewed. † wrk was above {CLIENT_BOUND} % of its core for both: "
       "the client may set both req/s figures, so compare the CPU time per request instead.\n")
@@ -183,7 +234,17 @@ def markdown(data):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: report.py results.json")
-    with open(sys.argv[1]) as f:
-        print(markdown(json.load(f)), end="")
+    argv = sys.argv[1:]
+    out = None
+    if len(argv) == 3 and argv[1] == "--out":
+        out = argv[2]
+    elif len(argv) != 1:
+        sys.exit("usage: report.py results.json [--out docs/benchmarks.md]  (with --out: writes the report and its charts)")
+    with open(argv[0]) as f:
+        run = json.load(f)
+    if out:
+        write(run, out)
+        print(f"wrote {out}" + (" and " + ", ".join(chart_names(out).values()) + " beside it" if has_charts(run)
+                                else " (no charts: nginx, their reference, was not in the run)"), file=sys.stderr)
+    else:
+        print(markdown(run), end="")
