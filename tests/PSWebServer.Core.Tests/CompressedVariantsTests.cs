@@ -58,6 +58,20 @@ public sealed class CompressedVariantsTests : IDisposable
     }
 
     [Fact]
+    public void AFileEditedAgainAndAgain_KeepsOneEntry_AndTheEvictionQueueBounded()
+    {
+        var variants = new CompressedVariants(1 << 30, 8 << 20, _settings, _ => true, maxEntries: 8);
+        string path = _site.File("edited.txt", Text(4000, 7));
+        for (int i = 0; i < 100; i++)
+        {
+            File.SetLastWriteTimeUtc(path, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(i)); // a new version each time
+            variants.ForDiskFile(path, Identity(path), ContentCoding.Gzip);
+        }
+        Assert.Equal(1, variants.Count);
+        Assert.True(variants.QueuedKeys <= 16, $"{variants.QueuedKeys} keys queued for one entry");
+    }
+
+    [Fact]
     public void AFifoSidecar_IsIgnored_NotWaitedOn()
     {
         if (!OperatingSystem.IsLinux()) return;

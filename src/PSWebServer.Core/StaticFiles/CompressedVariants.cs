@@ -44,6 +44,8 @@ internal sealed class CompressedVariants
 
     internal int Count => _disk.Count;
 
+    internal int QueuedKeys => _order.Count;
+
     /// <summary>The compressed form of a file too large for the file cache, or null to send identity.</summary>
     public Representation? ForDiskFile(string fullPath, Representation identity, ContentCoding coding)
     {
@@ -71,6 +73,22 @@ internal sealed class CompressedVariants
         if (!_disk.TryAdd(key, form)) return; // another thread made it at the same time: count it once
         Interlocked.Add(ref _bytes, Size(form));
         _order.Enqueue(key);
+        // Keys of entries replaced since (an edited file) stay queued until eviction reaches them: keep the queue
+        // itself bounded, not only the entries, by dropping the keys that no longer name an entry.
+        if (_order.Count > _maxEntries * 2) CompactOrder();
+    }
+
+    private void CompactOrder()
+    {
+        lock (_evictLock)
+        {
+            int count = _order.Count;
+            var seen = new System.Collections.Generic.HashSet<(string Path, ContentCoding Coding)>();
+            for (int i = 0; i < count && _order.TryDequeue(out var key); i++)
+            {
+                if (_disk.ContainsKey(key) && seen.Add(key)) _order.Enqueue(key);
+            }
+        }
     }
 
     /// <summary>Drops the oldest entries until a quarter of each budget is free.</summary>
