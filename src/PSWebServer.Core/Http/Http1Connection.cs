@@ -50,9 +50,8 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private CancellationTokenSource? _cancellation;
     private ConnectionMode _mode; // of the response being sent: how the connection goes on after it
     private long _id;
-    private int _phase;
     private bool _unsentLimited;
-    private long _deadline = long.MaxValue; // none until the loop starts: a connection not yet running is not late
+    private readonly ConnectionDeadline _deadline; // none until the loop starts: a connection not yet running is not late
 
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
         RequestLog log, ServerStatistics statistics, ServerLimits limits)
@@ -64,6 +63,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         _statistics = statistics;
         _limits = limits;
         _parser = new HttpRequestParser(limits);
+        _deadline = new ConnectionDeadline(manager);
         _request = new HttpRequest(_head);
     }
 
@@ -82,12 +82,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
 
     public void CloseIfIdle()
     {
-        if (Volatile.Read(ref _phase) == (int)Phase.Idle) Abort();
+        if (_deadline.IsIdle) Abort();
     }
 
     public void AbortIfPastDeadline(long now)
     {
-        if (now > Volatile.Read(ref _deadline)) Abort();
+        if (_deadline.IsPast(now)) Abort();
     }
 
     public void Abort()
@@ -118,8 +118,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
 
     private void Enter(Phase phase, TimeSpan timeout)
     {
-        Volatile.Write(ref _deadline, _manager.DeadlineAfter(timeout));
-        Interlocked.Exchange(ref _phase, (int)phase); // a full fence: Drain either sees Idle or we see Stopping
+        _deadline.Enter(timeout, idle: phase == Phase.Idle); // a full fence: Drain either sees Idle or we see Stopping
     }
 
     private async Task RunAsync()
@@ -266,7 +265,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private async ValueTask HandleOffLoopAsync()
     {
         _response.Reset(); // TryHandle promises to leave it untouched; make sure
-        Volatile.Write(ref _deadline, long.MaxValue); // the server's own work: bounded by Stop, not by a client timeout
+        _deadline.Clear(); // the server's own work: bounded by Stop, not by a client timeout
         CancellationToken cancel = Cancellation;
         await BlockingWorkPool.Shared.SwitchTo(); // the rest of this method runs on a work thread, never a loop
         try
@@ -280,7 +279,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
             _response.Reset();
             StatusPages.Fill(_response, 500);
         }
-        Volatile.Write(ref _deadline, _manager.DeadlineAfter(_limits.SendTimeout));
+        Enter(Phase.Busy, _limits.SendTimeout);
     }
 
     /// <summary>Encodes the head and frames the body; returns the bytes it put on the wire, for the log.</summary>
@@ -415,13 +414,11 @@ internal sealed partial class Http1Connection : ITrackedConnection
         if (_output.Length == 0) return;
         // The send timeout covers the send only; then the deadline it interrupted (say, the header timeout of a
         // pipelined request already begun) runs on unchanged.
-        long deadline = Volatile.Read(ref _deadline);
-        var phase = (Phase)Volatile.Read(ref _phase);
+        var interrupted = _deadline.Save();
         Enter(Phase.Busy, _limits.SendTimeout);
         await _transport.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
         _output.Clear();
-        Volatile.Write(ref _deadline, deadline);
-        Interlocked.Exchange(ref _phase, (int)phase);
+        _deadline.Restore(interrupted);
     }
 
     /// <summary>
