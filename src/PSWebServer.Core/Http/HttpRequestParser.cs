@@ -5,7 +5,8 @@ namespace PSWebServer.Http;
 
 /// <summary>
 /// Parses an HTTP/1.x request head (RFC 9112) straight from the received bytes. Pure: no I/O, no allocation
-/// (a new <see cref="HttpRequestHead"/> gets its field storage, sized to the header-count limit, at its first request).
+/// (a new <see cref="HttpRequestHead"/> gets its field storage at its first request, room for 16 fields, doubled up to
+/// the header-count limit only for a head that needs more).
 /// Incremental: the caller keeps a <see cref="Cursor"/> per request, so bytes already scanned for the end
 /// of the head are not scanned again when more arrive (a client trickling bytes costs linear time).
 /// A line may end in CRLF or a bare LF (RFC 9112 §2.2 lets a recipient accept the latter).
