@@ -401,11 +401,18 @@ param(
     [Parameter(Mandatory)] [string] $Destination
 )
 $ErrorActionPreference = 'Stop'
+# PSResourceGet and NuGet put their per-user files under the XDG folders, and under the process's current
+# directory when those do not exist yet (a fresh machine): a scratch folder keeps them out of the clone.
+$scratch = Join-Path ([IO.Path]::GetTempPath()) "pswebserver-package-$PID"
+$null = New-Item -ItemType Directory -Path $scratch -Force
+[Environment]::CurrentDirectory = $scratch
 Import-Module -Name Microsoft.PowerShell.PSResourceGet
 # Compress-PSResource validates the manifest and writes <Name>.<Version>.nupkg; it needs no repository, so
 # nothing here reads or changes the user's registered repositories or reaches a gallery.
 $package = Compress-PSResource -Path $ModuleFolder -DestinationPath $Destination -PassThru
 if ($null -eq $package) { throw "Compress-PSResource wrote no package into $Destination." }
+[Environment]::CurrentDirectory = $PSHOME
+Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction SilentlyContinue
 '@
 
 function Invoke-Package {

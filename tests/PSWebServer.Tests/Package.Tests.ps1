@@ -14,14 +14,19 @@ BeforeAll {
     # repository store from these (XDG_DATA_HOME/powershell/Modules, XDG_DATA_HOME/PSResourceGet).
     $script:UserHome = Join-Path $TestDrive 'home'
     $script:DataHome = Join-Path $UserHome '.local/share'
+    $script:ConfigHome = Join-Path $UserHome '.config'
+    $script:CacheHome = Join-Path $UserHome '.cache'
     $script:RepositoryFolder = Join-Path $TestDrive 'repository'
-    $null = New-Item -ItemType Directory -Force -Path $UserHome, $DataHome, $RepositoryFolder
+    # They must exist: .NET reports a missing XDG folder as "", and PSResourceGet and NuGet then write their
+    # files relative to the current directory instead.
+    $null = New-Item -ItemType Directory -Force -Path $UserHome, $DataHome, $ConfigHome, $CacheHome, $RepositoryFolder
 
     function Invoke-IsolatedPwsh {
-        # Runs a script in a fresh pwsh whose per-user folders are the test's; returns exit code and output.
+        # Runs a script in a fresh pwsh whose per-user folders are under $HomeFolder; returns exit code and output.
         param(
             [Parameter(Mandatory)] [string] $Script,
             [string[]] $ScriptArgs = @(),
+            [string] $HomeFolder = $UserHome,
             [int] $TimeoutSeconds = 60
         )
         $file = Join-Path $TestDrive ("child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
@@ -36,10 +41,10 @@ BeforeAll {
         $info.UseShellExecute = $false
         $info.WorkingDirectory = $TestDrive
         $info.Environment['NO_COLOR'] = '1'
-        $info.Environment['HOME'] = $UserHome
-        $info.Environment['XDG_DATA_HOME'] = $DataHome
-        $info.Environment['XDG_CONFIG_HOME'] = Join-Path $UserHome '.config'
-        $info.Environment['XDG_CACHE_HOME'] = Join-Path $UserHome '.cache'
+        $info.Environment['HOME'] = $HomeFolder
+        $info.Environment['XDG_DATA_HOME'] = Join-Path $HomeFolder '.local/share'
+        $info.Environment['XDG_CONFIG_HOME'] = Join-Path $HomeFolder '.config'
+        $info.Environment['XDG_CACHE_HOME'] = Join-Path $HomeFolder '.cache'
         # Without PSModulePath the child computes its own: the (redirected) user folder, the shared one and
         # $PSHOME/Modules (where PSResourceGet ships). The parent's would name the real user's module folder.
         $null = $info.Environment.Remove('PSModulePath')
@@ -63,20 +68,35 @@ BeforeAll {
         }
     }
 
-    # The Test task has just built out/PSWebServer; -NoBuild packs that rather than building again.
-    $exe, $rest = Get-ChildPwshCommand
-    $packOutput = & $exe @($rest | Where-Object { $_ }) -NoProfile -NonInteractive -File $BuildScript -Task Package -NoBuild 2>&1
-    $script:PackExitCode = $LASTEXITCODE
-    $script:PackOutput = @($packOutput | ForEach-Object { "$_" })
+    # The Test task has just built out/PSWebServer; -NoBuild packs that rather than building again. The home is
+    # bare, as on a fresh machine (no ~/.local/share, no ~/.config), where PSResourceGet and NuGet would write
+    # their files into the current directory, which for build.ps1's children is the clone.
+    $bareHome = Join-Path $TestDrive 'bare-home'
+    $null = New-Item -ItemType Directory -Force -Path $bareHome
+    $script:Strays = @('PSResourceGet', 'NuGet') | ForEach-Object { Join-Path $RepoRoot $_ }
+    $script:StraysBefore = @($Strays | Where-Object { Test-Path -LiteralPath $_ })
+    $pack = Invoke-IsolatedPwsh -HomeFolder $bareHome -ScriptArgs @($BuildScript) -Script @'
+param([string] $BuildScript)
+& $BuildScript -Task Package -NoBuild
+exit $LASTEXITCODE
+'@
+    $script:PackExitCode = $pack.ExitCode
+    $script:PackOutput = @($pack.Output)
+    $script:PackError = $pack.Error
     $script:PackagePath = Join-Path $RepoRoot "out/package/PSWebServer.$ModuleVersion.nupkg"
 }
 
 Describe 'build.ps1 -Task Package' {
     It 'writes out/package/PSWebServer.{version}.nupkg, only that one, and prints its path' {
-        $PackExitCode | Should -Be 0 -Because ($PackOutput -join "`n")
+        $PackExitCode | Should -Be 0 -Because "$($PackOutput -join "`n")`n$PackError"
         $PackagePath | Should -Exist
         $PackOutput | Should -Contain $PackagePath
         @(Get-ChildItem -LiteralPath (Split-Path $PackagePath) -Filter 'PSWebServer.*.nupkg').Count | Should -Be 1
+    }
+
+    It 'leaves no per-user files of PSResourceGet or NuGet in the clone, even with a bare home' {
+        $StraysBefore | Should -BeNullOrEmpty -Because 'the clone must be clean before this test can tell'
+        foreach ($stray in $Strays) { $stray | Should -Not -Exist }
     }
 
     It 'holds the manifest, both assemblies, the format file and the help, and no other binaries' {
