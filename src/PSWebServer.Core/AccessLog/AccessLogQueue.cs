@@ -57,6 +57,8 @@ internal sealed class AccessLogQueue
         ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding)
     {
         int size = method.Length + target.Length + userAgent.Length + referer.Length + range.Length;
+        // RequestLog caps the fields to 3.6 KiB in all; a record no empty segment could hold would grow the chain forever.
+        if (size > AccessLogSegment.DataBytes) throw new ArgumentException("The record is larger than a queue segment.", nameof(target));
         lock (_lock)
         {
             while (!_closed && !_tail.HasRoom(size))
