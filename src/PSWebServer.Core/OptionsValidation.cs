@@ -34,6 +34,7 @@ internal static class OptionsValidation
             if (document.Length == 0 || document.IndexOfAny(new[] { '/', '\\' }) >= 0 || document is "." or "..")
                 throw new ArgumentException($"'{document}' is not a file name: default documents are names of files inside a folder.", nameof(options));
         }
+        CheckAccessLog(options);
         CheckFile(options.NotFoundPage, nameof(options.NotFoundPage));
         CheckFile(options.Fallback, nameof(options.Fallback));
     }
@@ -44,6 +45,21 @@ internal static class OptionsValidation
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Date",
         "Content-Type", "Content-Range", "Content-Encoding", "ETag", "Last-Modified", "Accept-Ranges", "Location",
     };
+
+    private static void CheckAccessLog(StaticServerOptions options)
+    {
+        if (!Enum.IsDefined(options.AccessLogFormat))
+            throw new ArgumentException("AccessLogFormat must be Common, Combined or Json.", nameof(options.AccessLogFormat));
+        string? path = options.AccessLogPath;
+        if (path is null) return;
+        if (!Path.IsPathFullyQualified(path))
+            throw new ArgumentException($"AccessLogPath must be a full path; '{path}' is not.", nameof(options.AccessLogPath));
+        if (Directory.Exists(path))
+            throw new ArgumentException($"AccessLogPath must name a file; '{path}' is a folder.", nameof(options.AccessLogPath));
+        string? folder = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+            throw new ArgumentException($"The folder of AccessLogPath '{path}' does not exist.", nameof(options.AccessLogPath));
+    }
 
     private static void CheckFile(string? path, string name)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Threading;
+using PSWebServer.AccessLog;
 using PSWebServer.Http;
 
 namespace PSWebServer;
@@ -18,6 +19,7 @@ public sealed class RequestLog
 
     private readonly Slot[] _slots;
     private readonly string _serverName;
+    private readonly AccessLogWriter? _accessLog; // the file, fed the same records: the ring may drop, the file does not
     private readonly object _signal = new();
     private long _lastClaimed;   // highest id handed to a writer
     private long _floor;         // ids at or below this were cleared
@@ -29,8 +31,9 @@ public sealed class RequestLog
     private const int MaxHeaderValueBytes = 512;
     private const int MaxSlotBytes = MaxMethodBytes + MaxTargetBytes + 3 * MaxHeaderValueBytes;
 
-    internal RequestLog(int capacity, string serverName)
+    internal RequestLog(int capacity, string serverName, AccessLogWriter? accessLog = null)
     {
+        _accessLog = accessLog;
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), "The request log needs room for at least one request.");
         _slots = new Slot[capacity];
         for (int i = 0; i < _slots.Length; i++) _slots[i] = new Slot();
@@ -60,7 +63,11 @@ public sealed class RequestLog
         referer = Cap(referer, MaxHeaderValueBytes);
         range = Cap(range, MaxHeaderValueBytes);
 
-        long id = Interlocked.Increment(ref _lastClaimed);
+        // With an access log, the id is claimed inside its queue's lock, so the file receives records in id order.
+        long id = _accessLog is null
+            ? Interlocked.Increment(ref _lastClaimed)
+            : _accessLog.Append(ref _lastClaimed, timestampUtcTicks, clientAddress, method, target, version, statusCode, bytesSent,
+                durationTicks, userAgent, referer, range, contentEncoding);
         Slot slot = _slots[(int)(id % _slots.Length)];
         lock (slot)
         {

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using PSWebServer.AccessLog;
 using PSWebServer.Connections;
 using PSWebServer.Http;
 using PSWebServer.StaticFiles;
@@ -23,6 +24,7 @@ public sealed class StaticServer : IDisposable
     private readonly ConnectionManager _connections;
     private readonly Heartbeat _heartbeat;
     private readonly StaticFileHandler _handler;
+    private readonly AccessLogWriter? _accessLog;
     private readonly object _stateLock = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly ServerStatistics _statistics = new();
@@ -43,10 +45,15 @@ public sealed class StaticServer : IDisposable
         Address = listener.AddressText;
         Url = "http://" + listener.UrlHost + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/";
         StartTime = DateTime.Now;
-        Requests = new RequestLog(options.RequestLogSize, options.Name);
         _connections = new ConnectionManager(options.Limits);
         _handler = new StaticFileHandler(root, options);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
+        // Opened last, on the caller's thread: a file that cannot be written fails the start (and frees the port), and
+        // nothing after it can fail and leave its thread running.
+        _accessLog = options.AccessLogPath is null
+            ? null
+            : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
+        Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog);
     }
 
     /// <summary>
@@ -339,6 +346,8 @@ public sealed class StaticServer : IDisposable
         _heartbeat.Dispose();
         engine?.Dispose();
         _acceptLoop.Wait(TimeSpan.FromSeconds(1));
+        // Last: every connection has ended, so every request is recorded; this writes the rest, flushes and closes.
+        _accessLog?.Dispose();
         return graceful;
     }
 

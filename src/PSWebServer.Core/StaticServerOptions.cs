@@ -30,6 +30,16 @@ public sealed class StaticServerOptions
     /// <summary>How many completed requests the in-memory log keeps; the oldest are dropped.</summary>
     public int RequestLogSize { get; init; } = 10_000;
 
+    /// <summary>
+    /// A file every completed request is appended to, as a full path whose folder exists; null (the default): none.
+    /// Unlike the in-memory log it keeps every request: written off the serving threads, in order, flushed on stop,
+    /// and opened again when it is moved away (rotated) or deleted.
+    /// </summary>
+    public string? AccessLogPath { get; init; }
+
+    /// <summary>How <see cref="AccessLogPath"/> lines are written: Common, Combined (the default) or Json (one object a line).</summary>
+    public AccessLogFormat AccessLogFormat { get; init; } = AccessLogFormat.Combined;
+
     /// <summary>Serve files and folders whose name starts with a dot. Off: they answer 404.</summary>
     public bool ServeHiddenFiles { get; init; }
 

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Management.Automation;
 
 namespace PSWebServer;
@@ -25,6 +26,7 @@ internal static class ErrorRecords
     internal const string TimeoutWithoutWait = nameof(TimeoutWithoutWait);
     internal const string InvalidOption = nameof(InvalidOption);
     internal const string EngineNotAvailable = nameof(EngineNotAvailable);
+    internal const string AccessLogUnavailable = nameof(AccessLogUnavailable);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -58,6 +60,16 @@ internal static class ErrorRecords
     internal static ErrorRecord PathNotFileError(string parameter, string path, string reason) =>
         new(new ArgumentException($"-{parameter} '{path}': {reason}"),
             PathNotFile, ErrorCategory.InvalidArgument, path);
+
+    /// <summary>-AccessLog in a folder that does not exist: the file is created, its folder is not.</summary>
+    internal static ErrorRecord AccessLogFolderNotFoundError(string path, string folder) =>
+        new(new ItemNotFoundException($"-AccessLog '{path}': the folder '{folder}' does not exist; the log file is created, its folder is not."),
+            PathNotFound, ErrorCategory.ObjectNotFound, path);
+
+    /// <summary>The access log file could not be opened for appending (permissions, a read-only disk, a locked file).</summary>
+    internal static ErrorRecord AccessLogUnavailableError(string path, Exception exception) =>
+        new(new IOException($"-AccessLog '{path}': the file cannot be opened for writing: {exception.Message}", exception),
+            AccessLogUnavailable, exception is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path);
 
     /// <summary>An option the engine refused (a bad -DefaultDocument name, a header only the server may set, …).</summary>
     internal static ErrorRecord InvalidOptionError(ArgumentException exception) =>

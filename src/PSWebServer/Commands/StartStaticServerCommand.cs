@@ -85,6 +85,15 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
     [Parameter]
     public ServerEngine Engine { get; set; } = ServerEngine.Auto;
 
+    /// <summary>A file every request is appended to (created if missing; its folder must exist).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AccessLog { get; set; }
+
+    /// <summary>How -AccessLog lines are written: Common, Combined (the default) or Json.</summary>
+    [Parameter]
+    public AccessLogFormat AccessLogFormat { get; set; } = AccessLogFormat.Combined;
+
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -105,6 +114,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecords.InvalidHeaderError("Cache-Control", "the value contains a line break or another control character."));
         }
         IReadOnlyList<string> corsOrigins = ConvertCorsOrigins();
+        string? accessLog = AccessLog is null ? null : ResolveAccessLog(AccessLog);
 
         if (!ServerRegistry.TryReserve(Name, out int id, out string name))
         {
@@ -133,6 +143,8 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
                 CorsOrigins = corsOrigins,
                 Compression = !NoCompression,
                 Engine = Engine,
+                AccessLogPath = accessLog,
+                AccessLogFormat = AccessLogFormat,
             });
             ServerRegistry.Add(server);
             started = true;
@@ -151,6 +163,12 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         catch (ArgumentException ex)
         {
             ThrowTerminatingError(ErrorRecords.InvalidOptionError(ex));
+            return; // not reached
+        }
+        catch (Exception ex) when (accessLog is not null && ex is IOException or UnauthorizedAccessException)
+        {
+            // The only file the engine opens while starting is the access log.
+            ThrowTerminatingError(ErrorRecords.AccessLogUnavailableError(AccessLog!, ex));
             return; // not reached
         }
         finally
@@ -250,6 +268,26 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         }
         ThrowTerminatingError(ErrorRecords.FileNotFoundError(parameter, path));
         return resolved; // not reached
+    }
+
+    /// <summary>
+    /// -AccessLog: a file that may not exist yet, resolved like -Path (relative to the PowerShell location). Its folder
+    /// must exist: creating folders on a typo would scatter logs.
+    /// </summary>
+    private string ResolveAccessLog(string path)
+    {
+        string resolved = ResolveFileSystemPath(path, onMissing: () => ErrorRecords.AccessLogFolderNotFoundError(path, path),
+            notFileSystem: reason => ErrorRecords.PathNotFileError(nameof(AccessLog), path, reason));
+        if (Directory.Exists(resolved))
+        {
+            ThrowTerminatingError(ErrorRecords.PathNotFileError(nameof(AccessLog), path, "it is a folder, not a file."));
+        }
+        string? folder = System.IO.Path.GetDirectoryName(resolved);
+        if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+        {
+            ThrowTerminatingError(ErrorRecords.AccessLogFolderNotFoundError(path, folder ?? path));
+        }
+        return resolved;
     }
 
     private string ResolveFileSystemPath(string path, Func<ErrorRecord> onMissing, Func<string, ErrorRecord> notFileSystem)
