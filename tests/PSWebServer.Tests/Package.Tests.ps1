@@ -49,23 +49,7 @@ BeforeAll {
         # $PSHOME/Modules (where PSResourceGet ships). The parent's would name the real user's module folder.
         $null = $info.Environment.Remove('PSModulePath')
         $null = $info.Environment.Remove('PSWEBSERVER_MODULE')
-        $process = [System.Diagnostics.Process]::Start($info)
-        try {
-            $stdout = $process.StandardOutput.ReadToEndAsync()
-            $stderr = $process.StandardError.ReadToEndAsync()
-            if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-                throw "The child pwsh did not finish within $TimeoutSeconds s."
-            }
-            [pscustomobject]@{
-                ExitCode = $process.ExitCode
-                Output   = @($stdout.Result -split '\r?\n' | Where-Object { $_ -ne '' })
-                Error    = $stderr.Result
-            }
-        }
-        finally {
-            if (-not $process.HasExited) { $process.Kill($true) }
-            $process.Dispose()
-        }
+        Receive-ChildPwsh -Process ([System.Diagnostics.Process]::Start($info)) -TimeoutSeconds $TimeoutSeconds
     }
 
     # The Test task has just built out/PSWebServer; -NoBuild packs that rather than building again. The home is

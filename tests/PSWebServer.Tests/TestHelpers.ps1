@@ -87,22 +87,28 @@ function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Script, [int] $TimeoutSeconds = 60)
     $file = Join-Path $TestDrive ("child-{0}.ps1" -f [guid]::NewGuid().ToString('N'))
     Set-Content -LiteralPath $file -Value $Script
-    $process = Start-ChildPwsh -ScriptFile $file
+    Receive-ChildPwsh -Process (Start-ChildPwsh -ScriptFile $file) -TimeoutSeconds $TimeoutSeconds
+}
+
+function Receive-ChildPwsh {
+    # Waits (bounded) for a started child pwsh with redirected output; returns its exit code, output lines and
+    # error text, and never leaves it running.
+    param([Parameter(Mandatory)] [System.Diagnostics.Process] $Process, [int] $TimeoutSeconds = 60)
     try {
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        $stdout = $Process.StandardOutput.ReadToEndAsync()
+        $stderr = $Process.StandardError.ReadToEndAsync()
+        if (-not $Process.WaitForExit($TimeoutSeconds * 1000)) {
             throw "The child pwsh did not finish within $TimeoutSeconds s."
         }
         [pscustomobject]@{
-            ExitCode = $process.ExitCode
+            ExitCode = $Process.ExitCode
             Output   = @($stdout.Result -split '\r?\n' | Where-Object { $_ -ne '' })
             Error    = $stderr.Result
         }
     }
     finally {
-        if (-not $process.HasExited) { $process.Kill($true) }
-        $process.Dispose()
+        if (-not $Process.HasExited) { $Process.Kill($true) }
+        $Process.Dispose()
     }
 }
 
