@@ -137,16 +137,25 @@ Describe 'Stop-StaticServer' {
             $client.Dispose()
         }
 
-        It 'Ctrl+C during the grace period aborts what is in flight at once, forgets the server and stops the pipeline' {
-            $ps = [powershell]::Create()
-            try {
-                # Its own runspace, as a second prompt would be; PowerShell.Stop() is what Ctrl+C does to a pipeline.
-                $null = $ps.AddScript('param($server, $module) Import-Module $module; $server | Stop-StaticServer -Timeout 60').
-                    AddArgument($web1).AddArgument($ModuleManifest)
+        BeforeAll {
+            # Runs "$server | <stop command>" in a runspace of its own and waits until that stop is under way;
+            # returns the PowerShell instance and its pending result.
+            function Start-BackgroundStop($server, [string] $stopCommand) {
+                $ps = [powershell]::Create()
+                $null = $ps.AddScript("param(`$server, `$module) Import-Module `$module; `$server | $stopCommand").
+                    AddArgument($server).AddArgument($ModuleManifest)
                 $running = $ps.BeginInvoke()
                 $deadline = [DateTime]::UtcNow.AddSeconds(10)
-                while ($web1.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-                $web1.State | Should -Be 'Stopping'
+                while ($server.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $server.State | Should -Be 'Stopping'
+                $ps, $running
+            }
+        }
+
+        It 'Ctrl+C during the grace period aborts what is in flight at once, forgets the server and stops the pipeline' {
+            # Its own runspace, as a second prompt would be; PowerShell.Stop() is what Ctrl+C does to a pipeline.
+            $ps, $running = Start-BackgroundStop $web1 'Stop-StaticServer -Timeout 60'
+            try {
 
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
                 $ps.Stop()
@@ -165,14 +174,8 @@ Describe 'Stop-StaticServer' {
         }
 
         It 'a second Stop-StaticServer waits for the stop in progress, and a shorter -Timeout cuts it short' {
-            $ps = [powershell]::Create()
+            $ps, $running = Start-BackgroundStop $web1 'Stop-StaticServer -Timeout 60 -WarningAction SilentlyContinue'
             try {
-                $null = $ps.AddScript('param($server, $module) Import-Module $module; $server | Stop-StaticServer -Timeout 60 -WarningAction SilentlyContinue').
-                    AddArgument($web1).AddArgument($ModuleManifest)
-                $running = $ps.BeginInvoke()
-                $deadline = [DateTime]::UtcNow.AddSeconds(10)
-                while ($web1.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-                $web1.State | Should -Be 'Stopping'
 
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
                 $web1 | Stop-StaticServer -Timeout 1 -WarningVariable warned -WarningAction SilentlyContinue
