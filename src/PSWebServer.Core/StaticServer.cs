@@ -23,7 +23,8 @@ public sealed class StaticServer : IDisposable
     private readonly SocketListener _listener;
     private readonly ConnectionManager _connections;
     private readonly Heartbeat _heartbeat;
-    private readonly StaticFileHandler _handler;
+    private readonly StaticFileHandler _files;
+    private readonly RequestHandlerChain _handler;
     private readonly AccessLogWriter? _accessLog;
     private readonly object _stateLock = new();
     private readonly ManualResetEventSlim _stopped = new(false);
@@ -46,7 +47,9 @@ public sealed class StaticServer : IDisposable
         Url = "http://" + listener.UrlHost + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/";
         StartTime = DateTime.Now;
         _connections = new ConnectionManager(options.Limits);
-        _handler = new StaticFileHandler(root, options);
+        _files = new StaticFileHandler(root, options);
+        // Front handlers answer before the files, in this order; each new response kind adds itself here.
+        _handler = new RequestHandlerChain(Array.Empty<IFrontHandler>(), _files);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
         // Opened last, on the caller's thread: a file that cannot be written fails the start (and frees the port), and
         // nothing after it can fail and leave its thread running.

@@ -20,6 +20,15 @@ internal sealed class HttpRequest
 
     public ReadOnlySpan<byte> Span => Bytes.Span;
 
+    /// <summary>
+    /// The request's content, decoded from Content-Length or chunked framing and read whole before the handlers run
+    /// (bounded by the server's body limit); empty when there is none. Valid until the response is done.
+    /// </summary>
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    /// <summary>The front handler that claimed this request for off-loop work (set by <see cref="RequestHandlerChain"/>).</summary>
+    internal IFrontHandler? Route { get; set; }
+
     public HttpMethod Method => Head.Method;
 
     public ReadOnlySpan<byte> Value(HeaderSegment segment) => segment.Of(Bytes.Span);

@@ -39,6 +39,12 @@ internal sealed class HttpResponse : IDisposable
     /// <summary>For the request log: the content coding sent ("br", "gzip", or "").</summary>
     public string ContentEncoding = "";
 
+    /// <summary>A failure the connection commits instead of answering normally (canned test responses).</summary>
+    public ResponseFault Fault;
+
+    /// <summary>For the request log: which canned response answered (its description), or null for the files.</summary>
+    public string? AnsweredBy;
+
     /// <summary>Fields added for this response only.</summary>
     public ResponseHeaders Headers { get; } = new();
 
@@ -84,6 +90,8 @@ internal sealed class HttpResponse : IDisposable
         Writer = null;
         Close = false;
         ContentEncoding = "";
+        Fault = ResponseFault.None;
+        AnsweredBy = null;
         Headers.Clear();
         Array.Clear(_blocks);
         BlockCount = 0;
