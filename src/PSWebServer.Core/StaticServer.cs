@@ -51,12 +51,14 @@ public sealed class StaticServer : IDisposable
         // Front handlers answer before the files, in this order; each new response kind adds itself here.
         _handler = new RequestHandlerChain(Array.Empty<IFrontHandler>(), _files);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
+        // Tests' own front handlers go before everything (request bodies and faults are tested without the cmdlets).
+        if (options.TestFrontHandlers is { Length: > 0 } testHandlers) _handler = new RequestHandlerChain(testHandlers, _handler);
         // Opened last, on the caller's thread: a file that cannot be written fails the start (and frees the port), and
         // nothing after it can fail and leave its thread running.
         _accessLog = options.AccessLogPath is null
             ? null
             : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
-        Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog);
+        Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog, options.RequestLogBodyBytes);
     }
 
     /// <summary>
@@ -77,6 +79,7 @@ public sealed class StaticServer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Limits.Validate();
         if (options.RequestLogSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "RequestLogSize must be at least 1.");
+        if (options.RequestLogBodyBytes < 0) throw new ArgumentOutOfRangeException(nameof(options), "RequestLogBodyBytes must not be negative.");
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "Port must be between 0 and 65535.");
         if (!Enum.IsDefined(options.Engine)) throw new ArgumentOutOfRangeException(nameof(options), "Engine must be Auto, Epoll or Socket.");
         string root = RootFolder.Resolve(options.Root);
