@@ -55,4 +55,7 @@ public sealed class CannedResponseDefinition
 
     /// <summary>Names the response in the request log (<c>ServerRequest.AnsweredBy</c>); made from the id, methods, path and status when null.</summary>
     public string? Description { get; set; }
+
+    /// <summary>Throws the <see cref="ArgumentException"/> <see cref="CannedResponseTable.Add"/> would, without adding it anywhere.</summary>
+    public void Validate() => CannedResponseValidation.Check(this);
 }
