@@ -26,8 +26,20 @@ public sealed class ServerLimits
     /// <summary>Time a single send may make no progress before the client is dropped (slow readers).</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Largest request body read and thrown away on GET/HEAD; a larger one closes the connection after the response.</summary>
-    public long MaxDiscardedBodyBytes { get; init; } = 64 * 1024;
+    /// <summary>
+    /// Largest request body, after chunked decoding. Every request body (any method, Content-Length or chunked) is read
+    /// whole into memory before the handlers run, so this bounds what one connection can make the server hold. A
+    /// Content-Length above it is answered 413 at once, without reading the body (and without 100 Continue); a chunked
+    /// body is answered 413 as soon as its chunk sizes pass it. Both close the connection. 8 MiB: room for the JSON and
+    /// form posts a script under test sends, small enough that a hundred slow uploads stay under a GiB.
+    /// </summary>
+    public long MaxRequestBodyBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Time a request body may go without a byte arriving (renewed by every receive that brings some, so a large body
+    /// on a slow but steady link is not cut). Past it the client gets 408 and the connection is closed.
+    /// </summary>
+    public TimeSpan BodyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Most connections open at once; further clients wait in the listen backlog. Bounds the memory slow clients
@@ -43,6 +55,8 @@ public sealed class ServerLimits
         if (HeaderTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HeaderTimeout));
         if (KeepAliveTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(KeepAliveTimeout));
         if (SendTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SendTimeout));
+        if (BodyTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(BodyTimeout));
+        if (MaxRequestBodyBytes < 0 || MaxRequestBodyBytes > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes));
         if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections));
     }
 }

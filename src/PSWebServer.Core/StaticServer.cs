@@ -53,6 +53,8 @@ public sealed class StaticServer : IDisposable
         Responses = new CannedResponseTable(options.Id, options.Name);
         _handler = new RequestHandlerChain(new IFrontHandler[] { new CannedResponseHandler(Responses) }, _files);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
+        // Tests' own front handlers go before everything (request bodies and faults are tested without the cmdlets).
+        if (options.TestFrontHandlers is { Length: > 0 } testHandlers) _handler = new RequestHandlerChain(testHandlers, _handler);
         // Opened last, on the caller's thread: a file that cannot be written fails the start (and frees the port), and
         // nothing after it can fail and leave its thread running.
         _accessLog = options.AccessLogPath is null

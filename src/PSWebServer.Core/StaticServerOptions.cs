@@ -92,4 +92,7 @@ public sealed class StaticServerOptions
     public ServerEngine Engine { get; init; } = ServerEngine.Auto;
 
     public ServerLimits Limits { get; init; } = new();
+
+    /// <summary>Tests only: front handlers tried before all the server's own (engine tests of request bodies and faults).</summary>
+    internal Http.IFrontHandler[]? TestFrontHandlers { get; init; }
 }

@@ -148,9 +148,9 @@ public sealed class Http1ConnectionTimeoutTests : IDisposable
     {
         var (t, loop) = _h.Open();
 
-        // A chunked body the server does not read: it answers, sends its FIN, then lingers to drain the body.
-        t.Send("GET /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
-        Assert.Equal(200, (await t.Client.ReadAsync()).StatusCode);
+        // A body too large to read: the server answers 413, sends its FIN, then lingers to drain what is on its way.
+        t.Send("POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nhello");
+        Assert.Equal(413, (await t.Client.ReadAsync()).StatusCode);
         Assert.True(await t.Client.ClosesWithinAsync(Bound)); // the server's FIN
         Assert.True(t.SentShutdown);
         await t.WaitForReceiveCallsAsync(2);

@@ -294,6 +294,9 @@ public sealed class HttpRequestParserRejectionTests
                 RequestRejectionReason.HeadersTooLarge or RequestRejectionReason.TooManyHeaders => 431,
                 RequestRejectionReason.UnsupportedVersion => 505,
                 RequestRejectionReason.UnknownTransferCoding or RequestRejectionReason.MethodNotImplemented => 501,
+                RequestRejectionReason.BodyTooLarge => 413,
+                RequestRejectionReason.UnsupportedExpectation => 417,
+                RequestRejectionReason.BodyTimeout => 408,
                 _ => 400,
             };
             Assert.Equal(expected, RequestRejections.StatusCode(reason));

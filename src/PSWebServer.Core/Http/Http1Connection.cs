@@ -32,8 +32,22 @@ internal sealed partial class Http1Connection : ITrackedConnection
     {
         Idle,         // between requests, nothing buffered: may be closed at once on stop
         ReadingHead,  // a request has begun arriving
+        ReadingBody,  // its body is arriving
         Busy,         // answering
     }
+
+    // What the body phase ended in.
+    private enum BodyOutcome
+    {
+        Read,      // whole (or none): answer the request
+        Rejected,  // a status is in the output: send it and close
+        Ended,     // the client left, or the body timed out (the 408 went out from the heartbeat's side): end
+    }
+
+    // _bodyWait: the one handshake between the loop and the heartbeat over a body that stalls.
+    private const int NotWaiting = 0, WaitingForBody = 1, BodyTimedOut = 2;
+    private const int MinBodyReceiveBytes = 2048;
+    private const int InitialBodyBytes = 4096;
 
     private readonly IConnectionTransport _transport;
     private readonly IRequestHandler _handler;
@@ -46,6 +60,13 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private readonly HttpRequest _request;
     private readonly HttpResponse _response = new();
     private readonly ResponseBuffer _output = new();
+    private byte[] _input = Array.Empty<byte>();
+    private int _start, _end;      // the received bytes not yet consumed: _input[_start.._end]
+    private int _headStart;        // where the current request's head lies in _input (it may move while its body is read)
+    private byte[]? _bodyBuffer;   // pooled, when the body is not read in place in _input; returned after the response
+    private ChunkedBodyDecoder? _chunked;
+    private int _bodyWait;
+    private Task? _timeoutReply;
     private Http1BodySink? _sink;
     private CancellationTokenSource? _cancellation;
     private ConnectionMode _mode; // of the response being sent: how the connection goes on after it
@@ -87,7 +108,18 @@ internal sealed partial class Http1Connection : ITrackedConnection
 
     public void AbortIfPastDeadline(long now)
     {
-        if (_deadline.IsPast(now)) Abort();
+        if (!_deadline.IsPast(now)) return;
+        if (Volatile.Read(ref _bodyWait) == WaitingForBody
+            && Interlocked.CompareExchange(ref _bodyWait, BodyTimedOut, WaitingForBody) == WaitingForBody)
+        {
+            // A body that stalls gets its 408 (RFC 9110 §15.5.9) rather than a silent reset. The loop is parked in a
+            // receive with nothing queued to send, so the reply can go out beside it; the loop, once woken, waits for
+            // it before closing. Sent from the pool: the heartbeat never waits on a connection.
+            _deadline.Enter(_limits.SendTimeout, idle: false);
+            Volatile.Write(ref _timeoutReply, Task.Run(SendBodyTimeoutAsync));
+            return;
+        }
+        Abort();
     }
 
     public void Abort()
@@ -123,82 +155,79 @@ internal sealed partial class Http1Connection : ITrackedConnection
 
     private async Task RunAsync()
     {
-        byte[] input = ArrayPool<byte>.Shared.Rent(InitialInputBytes);
-        int start = 0, end = 0;
+        _input = ArrayPool<byte>.Shared.Rent(InitialInputBytes);
         var cursor = default(HttpRequestParser.Cursor);
         try
         {
             Enter(Phase.Idle, _limits.KeepAliveTimeout);
             while (true)
             {
-                if (start < end)
+                if (_start < _end)
                 {
-                    ParseStatus status = _parser.TryParse(input.AsSpan(start, end - start), ref cursor, _head, out int consumed, out RequestRejectionReason reason);
+                    ParseStatus status = _parser.TryParse(_input.AsSpan(_start, _end - _start), ref cursor, _head, out int consumed, out RequestRejectionReason reason);
                     if (status == ParseStatus.Complete)
                     {
                         cursor = default;
                         Enter(Phase.Busy, _limits.SendTimeout);
-                        long bodyLength = await RespondAsync(input.AsMemory(start, consumed)).ConfigureAwait(false);
-                        start += consumed;
-
-                        if (bodyLength > 0)
+                        _headStart = _start;
+                        _start += consumed;
+                        if (_head.HasBody || _head.Expect.IsPresent)
                         {
-                            // Keep the connection in step by reading the body we did not need, when it is small enough.
-                            int buffered = (int)Math.Min(bodyLength, end - start);
-                            start += buffered;
-                            bodyLength -= buffered;
-                            while (bodyLength > 0)
+                            // The body phase, only for requests that have one: a GET pays these two field reads.
+                            BodyOutcome outcome = await ReadBodyAsync(consumed).ConfigureAwait(false);
+                            if (outcome == BodyOutcome.Ended) return;
+                            if (outcome == BodyOutcome.Rejected)
                             {
-                                if (_output.Length > 0) await FlushAsync().ConfigureAwait(false);
-                                int n = await _transport.ReceiveAsync(input).ConfigureAwait(false);
-                                if (n == 0) return;
-                                int take = (int)Math.Min(n, bodyLength);
-                                bodyLength -= take;
-                                start = take;
-                                end = n;
+                                await FlushAsync().ConfigureAwait(false);
+                                await CloseGracefullyAsync(_input).ConfigureAwait(false);
+                                return;
                             }
                         }
-                        if (start == end) start = end = 0;
+
+                        bool goOn = await RespondAsync(_input.AsMemory(_headStart, consumed)).ConfigureAwait(false);
+                        ReleaseBody();
+                        if (!goOn) return; // the connection was reset on purpose: nothing more to send or read
+                        if (_start == _end) _start = _end = 0;
 
                         if (_mode == ConnectionMode.Close)
                         {
                             await FlushAsync().ConfigureAwait(false);
-                            // Linger only when the client may still be sending (a body we skipped, bytes after
-                            // this request): otherwise closing at once is safe and saves a round trip.
-                            if (start < end || _head.HasBody) await CloseGracefullyAsync(input).ConfigureAwait(false);
+                            // Linger only when the client may still be sending (bytes after this request): otherwise
+                            // closing at once is safe and saves a round trip.
+                            if (_start < _end) await CloseGracefullyAsync(_input).ConfigureAwait(false);
                             return;
                         }
                         if (_output.Length >= FlushThresholdBytes) await FlushAsync().ConfigureAwait(false);
-                        if (start < end) Enter(Phase.ReadingHead, _limits.HeaderTimeout);
+                        if (_start < _end) Enter(Phase.ReadingHead, _limits.HeaderTimeout);
                         continue;
                     }
                     if (status == ParseStatus.Rejected)
                     {
                         Reject(reason);
                         await FlushAsync().ConfigureAwait(false);
-                        await CloseGracefullyAsync(input).ConfigureAwait(false);
+                        await CloseGracefullyAsync(_input).ConfigureAwait(false);
                         return;
                     }
                 }
 
                 // Everything buffered is answered or incomplete: send what is ready, then wait for more.
                 if (_output.Length > 0) await FlushAsync().ConfigureAwait(false);
-                if (start == end)
+                if (_start == _end)
                 {
-                    start = end = 0;
+                    _start = _end = 0;
                     _output.Release(); // an idle connection holds only its input buffer
                     Enter(Phase.Idle, _limits.KeepAliveTimeout);
                     if (_manager.Stopping) return;
                 }
-                else if (end == input.Length)
+                else if (_end == _input.Length)
                 {
-                    input = MakeRoom(input, ref start, ref end);
+                    MakeRoom();
                 }
 
-                int received = await _transport.ReceiveAsync(input.AsMemory(end)).ConfigureAwait(false);
+                int received = await _transport.ReceiveAsync(_input.AsMemory(_end)).ConfigureAwait(false);
                 if (received == 0) return;
-                if (start == end) Enter(Phase.ReadingHead, _limits.HeaderTimeout); // the header timeout runs from a request's first byte
-                end += received;
+                if (_start == _end) Enter(Phase.ReadingHead, _limits.HeaderTimeout); // the header timeout runs from a request's first byte
+                _end += received;
             }
         }
         catch (Exception ex) when (IsDisconnect(ex))
@@ -211,35 +240,30 @@ internal sealed partial class Http1Connection : ITrackedConnection
         }
         finally
         {
+            // A 408 going out from the heartbeat's side uses the transport: let it finish before closing under it.
+            Task? reply = Volatile.Read(ref _timeoutReply);
+            if (reply != null) await reply.ConfigureAwait(false);
+            ReleaseBody();
             _response.Dispose();
             _transport.Dispose();
             _output.Dispose();
             _cancellation?.Dispose();
-            ArrayPool<byte>.Shared.Return(input);
+            ArrayPool<byte>.Shared.Return(_input);
+            _input = Array.Empty<byte>();
             _manager.Unregister(_id);
         }
     }
 
-    /// <summary>Answers one parsed request; returns how many body bytes still have to be read and dropped.</summary>
-    private async ValueTask<long> RespondAsync(ReadOnlyMemory<byte> headBytes)
+    /// <summary>Answers one parsed request whose body (if any) is read; false when the connection is over (a reset).</summary>
+    private async ValueTask<bool> RespondAsync(ReadOnlyMemory<byte> headBytes)
     {
         long started = Stopwatch.GetTimestamp();
         long timestamp = DateTime.UtcNow.Ticks;
         HttpRequestHead head = _head;
 
-        ConnectionMode mode = !head.KeepAlive || _manager.Stopping ? ConnectionMode.Close
+        _mode = !head.KeepAlive || _manager.Stopping ? ConnectionMode.Close
             : head.Version == HttpVersion.Http10 ? ConnectionMode.KeepAliveHttp10
             : ConnectionMode.KeepAlive;
-        long bodyLength = Math.Max(head.ContentLength, 0);
-        if (head.TransferEncoding.IsPresent || bodyLength > _limits.MaxDiscardedBodyBytes || (bodyLength > 0 && head.Expect.IsPresent))
-        {
-            // A body we cannot frame (chunked), will not read (too large), or that waits for "100 Continue" we will
-            // not send: answer, then close instead of reading it.
-            mode = ConnectionMode.Close;
-            bodyLength = 0;
-        }
-
-        _mode = mode;
         _request.Bytes = headBytes;
         _response.Reset();
         long bytes = 0;
@@ -254,7 +278,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
             Record(headBytes.Span, timestamp, started, bytes);
             _response.Reset();
         }
-        return bodyLength;
+        return true;
     }
 
     /// <summary>
@@ -394,6 +418,15 @@ internal sealed partial class Http1Connection : ITrackedConnection
             request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), _response.ContentEncoding);
     }
 
+    /// <summary>Logs a refusal of a request whose head was read (a body too large, malformed or late), with its request line.</summary>
+    private void RecordRejection(int status, long bytes)
+    {
+        ReadOnlySpan<byte> head = _input.AsSpan(_headStart);
+        HttpRequestHead request = _head;
+        _log.Record(DateTime.UtcNow.Ticks, _transport.RemoteAddress, request.MethodText.Of(head), request.Target.Of(head), request.Version,
+            status, bytes, 0, request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), "");
+    }
+
     private void Reject(RequestRejectionReason reason)
     {
         int status = RequestRejections.StatusCode(reason);
@@ -438,22 +471,22 @@ internal sealed partial class Http1Connection : ITrackedConnection
         }
     }
 
-    private byte[] MakeRoom(byte[] input, ref int start, ref int end)
+    private void MakeRoom()
     {
-        if (start > 0)
+        if (_start > 0)
         {
-            Buffer.BlockCopy(input, start, input, 0, end - start);
-            end -= start;
-            start = 0;
-            return input;
+            Buffer.BlockCopy(_input, _start, _input, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+            return;
         }
         // A head larger than the buffer; the parser rejects it before it passes its limits, so growth is bounded.
-        int size = Math.Min(input.Length * 2, _parser.MaxHeadBytes + 1024);
-        if (size <= input.Length) throw new InvalidOperationException("Request head exceeded the buffer despite the parser's limits.");
+        int size = Math.Min(_input.Length * 2, _parser.MaxHeadBytes + 1024);
+        if (size <= _input.Length) throw new InvalidOperationException("Request head exceeded the buffer despite the parser's limits.");
         byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
-        Buffer.BlockCopy(input, 0, bigger, 0, end);
-        ArrayPool<byte>.Shared.Return(input);
-        return bigger;
+        Buffer.BlockCopy(_input, 0, bigger, 0, _end);
+        ArrayPool<byte>.Shared.Return(_input);
+        _input = bigger;
     }
 
     private static bool IsDisconnect(Exception ex) =>
