@@ -80,6 +80,30 @@ public sealed class CannedResponseHandlerTests : IDisposable
     }
 
     [Fact]
+    public void MatchingAndAnsweringFromMemory_AllocatesNothing()
+    {
+        Add("/api/*", 200, "{}", d =>
+        {
+            d.Methods.Add("GET");
+            d.Query.Add(new("page", "*"));
+            d.RequestHeaders.Add(new("Accept", "application/*"));
+            d.Headers.Add(new("X-Test", "1"));
+        });
+        HttpRequest request = Request("GET", "/api/items%2F7?size=10&page=2", "Accept: application/json\r\n");
+        _response.Reset();
+        Assert.Equal(FrontDecision.Handled, _handler.Decide(request, _response)); // warm up
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            _response.Reset();
+            _handler.Decide(request, _response);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(200, _response.StatusCode);
+    }
+
+    [Fact]
     public void UnmatchedPathsAndMethods_Pass()
     {
         Add("/api/items", more: d => d.Methods.Add("post"));
