@@ -130,6 +130,30 @@ Describe 'Add-ServerResponse' {
         }
     }
 
+    Context '-Fault' {
+        It '<Fault> makes the client fail, and the server keeps serving' -ForEach @(
+            @{ Fault = 'Reset' }
+            @{ Fault = 'CloseWithoutResponse' }
+            @{ Fault = 'CloseMidBody' }
+            @{ Fault = 'MalformedStatusLine' }
+        ) {
+            Add-ServerResponse -Path /broken -Body ('x' * 10000) -Fault $Fault
+            { Invoke-WebRequest "$base/broken" -TimeoutSec 10 } | Should -Throw
+            (Invoke-TestRequest "$base/a.txt").Content | Should -Be 'hello from a'
+            (Get-ServerResponse -Path /broken).AnswerCount | Should -Be 1
+        }
+
+        It 'cuts a body mid-way for curl too: it gets less than the Content-Length promised' {
+            . $PSScriptRoot/HttpClientHelpers.ps1
+            Add-ServerResponse -Path /cut -Body ('y' * 100000) -Fault CloseMidBody
+            $cut = Invoke-Curl -Url "$base/cut"
+            $cut.Status | Should -Be 200
+            $cut.Headers['Content-Length'] | Should -Be '100000'
+            $cut.Body.Length | Should -BeLessThan 100000
+            $cut.ExitCode | Should -Be 18 # CURLE_PARTIAL_FILE
+        }
+    }
+
     Context 'uses and order' {
         It 'tries responses on one path in the order added; one with -Times is used up after that many answers' {
             Add-ServerResponse -Path /flaky -StatusCode 503 -Times 2
