@@ -57,6 +57,7 @@ public sealed class Http1ConnectionSendDeadlineTests
 
         public void ShutdownSend() => _inner.ShutdownSend();
         public void Abort() => _inner.Abort();
+        public void Reset() => _inner.Reset();
         public void Dispose() => _inner.Dispose();
     }
 

@@ -16,6 +16,7 @@ internal sealed partial class Http1Connection
         private readonly Http1Connection _connection;
         private bool _chunked;
         private long _declared;
+        private long _cutAt = long.MaxValue; // a CloseMidBody fault: nothing past this is sent
 
         public Http1BodySink(Http1Connection connection)
         {
@@ -24,10 +25,11 @@ internal sealed partial class Http1Connection
 
         public long BytesWritten { get; private set; }
 
-        public void Begin(bool chunked, long contentLength)
+        public void Begin(bool chunked, long contentLength, long cutAt = long.MaxValue)
         {
             _chunked = chunked;
             _declared = contentLength;
+            _cutAt = cutAt;
             BytesWritten = 0;
         }
 
@@ -36,6 +38,7 @@ internal sealed partial class Http1Connection
             if (data.IsEmpty) return default; // an empty chunk would end the body
             if (_declared >= 0 && BytesWritten + data.Length > _declared)
                 throw new InvalidOperationException("The body writer wrote more than its Content-Length.");
+            if (BytesWritten + data.Length >= _cutAt) return CutAsync(data);
             ResponseBuffer output = _connection._output;
             if (_chunked) Http1ResponseEncoder.WriteChunkHeader(output, data.Length);
             output.Write(data.Span);
@@ -45,6 +48,19 @@ internal sealed partial class Http1Connection
         }
 
         public ValueTask FlushAsync() => _connection.FlushAsync();
+
+        /// <summary>Sends the bytes up to the cut, then stops the writer.</summary>
+        private async ValueTask CutAsync(ReadOnlyMemory<byte> data)
+        {
+            data = data.Slice(0, (int)(_cutAt - BytesWritten));
+            ResponseBuffer output = _connection._output;
+            if (_chunked && !data.IsEmpty) Http1ResponseEncoder.WriteChunkHeader(output, data.Length);
+            output.Write(data.Span);
+            if (_chunked && !data.IsEmpty) output.Write("\r\n"u8);
+            BytesWritten += data.Length;
+            await _connection.FlushAsync().ConfigureAwait(false);
+            throw new BodyCutException();
+        }
 
         public ValueTask CompleteAsync()
         {

@@ -72,6 +72,8 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private ConnectionMode _mode; // of the response being sent: how the connection goes on after it
     private long _id;
     private bool _unsentLimited;
+    private int _sentStatus;   // the status the client could read, for the log (0 when a fault sent none)
+    private bool _wasReset;    // a Reset fault ended the connection
     private readonly ConnectionDeadline _deadline; // none until the loop starts: a connection not yet running is not late
 
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
@@ -270,7 +272,9 @@ internal sealed partial class Http1Connection : ITrackedConnection
         try
         {
             if (!_handler.TryHandle(_request, _response)) await HandleOffLoopAsync().ConfigureAwait(false);
-            bytes = await SendResponseAsync(head.Method == HttpMethod.Head).ConfigureAwait(false);
+            bytes = _response.Fault == ResponseFault.None
+                ? await SendResponseAsync(head.Method == HttpMethod.Head).ConfigureAwait(false)
+                : await CommitFaultAsync(head.Method == HttpMethod.Head).ConfigureAwait(false);
         }
         finally
         {
@@ -278,7 +282,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
             Record(headBytes.Span, timestamp, started, bytes);
             _response.Reset();
         }
-        return true;
+        return !_wasReset;
     }
 
     /// <summary>
@@ -310,6 +314,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private async ValueTask<long> SendResponseAsync(bool headRequest)
     {
         HttpResponse response = _response;
+        _sentStatus = response.StatusCode;
         if (response.Close) _mode = ConnectionMode.Close;
         bool sendsBody = Http1ResponseEncoder.SendsBody(response.StatusCode, headRequest) && response.Body != BodyKind.None;
         bool chunked = false;
@@ -414,7 +419,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         _statistics.CountResponse(bytes);
         HttpRequestHead request = _head;
         _log.Record(timestamp, _transport.RemoteAddress, request.MethodText.Of(head), request.Target.Of(head), request.Version,
-            _response.StatusCode, bytes, Stopwatch.GetElapsedTime(started).Ticks,
+            _sentStatus, bytes, Stopwatch.GetElapsedTime(started).Ticks,
             request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), _response.ContentEncoding);
     }
 

@@ -411,6 +411,17 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         }
     }
 
+    /// <summary>Closes with RST: the flag is read by <see cref="CloseOnLoop"/>, on the loop, after the lock that publishes it.</summary>
+    public void Reset()
+    {
+        lock (this)
+        {
+            if (_closed) return;
+            _resetOnClose = true;
+        }
+        Dispose();
+    }
+
     public void Dispose()
     {
         if (_loop.IsLoopThread)
@@ -424,14 +435,16 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
 
     internal void CloseOnLoop()
     {
+        bool reset;
         lock (this)
         {
             if (_closed) return;
             _closed = true;
+            reset = _resetOnClose;
         }
         _aborted = true;
         _loop.Forget(this);
-        if (_resetOnClose || _sendPending)
+        if (reset || _resetOnClose || _sendPending)
         {
             long linger = 1; // struct linger { l_onoff = 1, l_linger = 0 }: close sends RST and discards the send queue
             LinuxNative.setsockopt(_fd, LinuxNative.SOL_SOCKET, LinuxNative.SO_LINGER, (int*)&linger, 8);

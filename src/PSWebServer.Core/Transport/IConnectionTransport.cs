@@ -40,4 +40,11 @@ internal interface IConnectionTransport : IDisposable
 
     /// <summary>Ends the connection at once, failing any pending operation (timeouts, stop).</summary>
     void Abort();
+
+    /// <summary>
+    /// Ends the connection with a reset (RST, not FIN: SO_LINGER 0, then close), dropping anything unsent, so the peer
+    /// sees "connection reset by peer". Only for a fault a test asks for (<c>ResponseFault.Reset</c>); a wrapping
+    /// transport (TLS) resets the socket it wraps. Dispose after it does nothing more.
+    /// </summary>
+    void Reset();
 }

@@ -141,6 +141,23 @@ internal sealed class SocketTransport : IConnectionTransport
 
     public void Abort() => _socket.Dispose();
 
+    public void Reset()
+    {
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0); // close then sends RST and drops the send queue
+        }
+        catch (SocketException)
+        {
+            // already reset by the peer
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+        _socket.Dispose();
+    }
+
     public void Dispose()
     {
         _socket.Dispose();

@@ -21,6 +21,7 @@ internal sealed class MemoryTransport : IConnectionTransport
     private int _aborted;
     private int _disposed;
     private int _shutdown;
+    private int _reset;
 
     public MemoryTransport()
     {
@@ -38,6 +39,8 @@ internal sealed class MemoryTransport : IConnectionTransport
     public bool Aborted => Volatile.Read(ref _aborted) != 0;
     public bool Disposed => Volatile.Read(ref _disposed) != 0;
     public bool SentShutdown => Volatile.Read(ref _shutdown) != 0;
+    /// <summary>The server reset the connection (RST) on purpose.</summary>
+    public bool WasReset => Volatile.Read(ref _reset) != 0;
 
     // ---- the client's side ----
 
@@ -114,6 +117,13 @@ internal sealed class MemoryTransport : IConnectionTransport
     {
         Interlocked.Exchange(ref _aborted, 1);
         _abort.Cancel();
+    }
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _reset, 1);
+        _abort.Cancel();
+        Dispose();
     }
 
     public void Dispose()

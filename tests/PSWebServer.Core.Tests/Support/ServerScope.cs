@@ -32,7 +32,8 @@ internal sealed class ServerScope : IDisposable
     /// Linux; where epoll cannot exist, Auto, which runs sockets) or "socket" (.NET's sockets, the engine everywhere
     /// else), through <see cref="StaticServerOptions.Engine"/>; the server must report the engine it was given.
     /// </summary>
-    public StaticServer Start(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, string engine = "epoll")
+    public StaticServer Start(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, string engine = "epoll",
+        Http.IFrontHandler[]? front = null)
     {
         ServerEngine asked = engine switch
         {
@@ -40,7 +41,7 @@ internal sealed class ServerScope : IDisposable
             "epoll" => EpollEngine.IsSupported ? ServerEngine.Epoll : ServerEngine.Auto,
             _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "epoll or socket"),
         };
-        StaticServer server = StaticServer.Start(Options(limits, port, stopTimeout, asked));
+        StaticServer server = StaticServer.Start(Options(limits, port, stopTimeout, asked, front));
         _servers.Add(server);
         ServerEngine expected = asked == ServerEngine.Auto ? ServerEngine.Socket : asked;
         if (server.Engine != expected) throw new InvalidOperationException($"Asked for the {engine} engine, got {server.Engine}.");
@@ -48,7 +49,8 @@ internal sealed class ServerScope : IDisposable
     }
 
     /// <summary>The options <see cref="Start"/> uses, for a test that starts the server itself (with faults injected).</summary>
-    public StaticServerOptions Options(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, ServerEngine engine = ServerEngine.Auto) => new()
+    public StaticServerOptions Options(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, ServerEngine engine = ServerEngine.Auto,
+        Http.IFrontHandler[]? front = null) => new()
     {
         Root = _site.Path,
         Port = port,
@@ -56,6 +58,7 @@ internal sealed class ServerScope : IDisposable
         Limits = limits ?? new ServerLimits(),
         StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
         Engine = engine,
+        TestFrontHandlers = front,
     };
 
     /// <summary>Keeps a server a test started by itself, so it is stopped on dispose like the others.</summary>
