@@ -140,7 +140,9 @@ Describe 'Add-ServerResponse' {
             Add-ServerResponse -Path /broken -Body ('x' * 10000) -Fault $Fault
             { Invoke-WebRequest "$base/broken" -TimeoutSec 10 } | Should -Throw
             (Invoke-TestRequest "$base/a.txt").Content | Should -Be 'hello from a'
-            (Get-ServerResponse -Path /broken).AnswerCount | Should -Be 1
+            # .NET's HTTP client sends a request again on a new connection when one closed without an answer, so a
+            # fault may answer more than once.
+            (Get-ServerResponse -Path /broken).AnswerCount | Should -BeGreaterOrEqual 1
         }
 
         It 'cuts a body mid-way for curl too: it gets less than the Content-Length promised' {
