@@ -111,6 +111,39 @@ public sealed class StaticServerCannedResponseTests : IDisposable
         Assert.Equal(200, (await client.RequestAsync(TestClient.Get("/a.txt"))).StatusCode);
     }
 
+    [Theory]
+    [InlineData("epoll", false)]
+    [InlineData("epoll", true)]
+    [InlineData("socket", true)]
+    public async Task ACloseMidBodyFault_SendsTheHeadAndPartOfTheBody_ThenCloses(string engine, bool fromFile)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        string text = new string('q', 40_000);
+        var definition = new CannedResponseDefinition { Path = "/cut", Fault = CannedFault.CloseMidBody, Times = 1 };
+        if (fromFile) definition.BodyFile = _scope.Site.File("outside/cut.txt", text);
+        else definition.Body = Encoding.ASCII.GetBytes(text);
+        server.Responses.Add(definition);
+        using TestClient client = await TestClient.ConnectAsync(server.Port);
+
+        await client.SendAsync(TestClient.Get("/cut"));
+        var received = new System.IO.MemoryStream();
+        var buffer = new byte[65536];
+        using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(10));
+        int n;
+        while ((n = await client.Socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token)) > 0) received.Write(buffer, 0, n);
+
+        string wire = Encoding.ASCII.GetString(received.ToArray());
+        int headEnd = wire.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", wire);
+        Assert.Contains("Content-Length: 40000\r\n", wire.Substring(0, headEnd));
+        int bodyBytes = wire.Length - headEnd - 4;
+        Assert.InRange(bodyBytes, 1, 39_999);
+
+        // Used up: the next connection gets the files' answer (404: /cut is no file).
+        using TestClient next = await TestClient.ConnectAsync(server.Port);
+        Assert.Equal(404, (await next.RequestAsync(TestClient.Get("/cut"))).StatusCode);
+    }
+
     [Fact]
     public async Task ARemovedResponse_StopsAnswering_AtOnce()
     {
