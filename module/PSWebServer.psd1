@@ -24,6 +24,10 @@
         'Get-StaticServer'
         'Get-ServerRequest'
         'Clear-ServerRequest'
+        'Add-ServerResponse'
+        'Get-ServerResponse'
+        'Remove-ServerResponse'
+        'Assert-ServerRequest'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

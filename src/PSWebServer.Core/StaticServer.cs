@@ -9,6 +9,7 @@ using PSWebServer.AccessLog;
 using PSWebServer.Connections;
 using PSWebServer.Http;
 using PSWebServer.StaticFiles;
+using PSWebServer.TestResponses;
 using PSWebServer.Transport;
 
 namespace PSWebServer;
@@ -49,7 +50,8 @@ public sealed class StaticServer : IDisposable
         _connections = new ConnectionManager(options.Limits);
         _files = new StaticFileHandler(root, options);
         // Front handlers answer before the files, in this order; each new response kind adds itself here.
-        _handler = new RequestHandlerChain(Array.Empty<IFrontHandler>(), _files);
+        Responses = new CannedResponseTable(options.Id, options.Name);
+        _handler = new RequestHandlerChain(new IFrontHandler[] { new CannedResponseHandler(Responses) }, _files);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
         // Tests' own front handlers go before everything (request bodies and faults are tested without the cmdlets).
         if (options.TestFrontHandlers is { Length: > 0 } testHandlers) _handler = new RequestHandlerChain(testHandlers, _handler);
@@ -190,6 +192,8 @@ public sealed class StaticServer : IDisposable
     /// <summary>The fault that stopped the server, or the last unexpected error a connection hit.</summary>
     public Exception? LastError => _statistics.LastError;
     public RequestLog Requests { get; }
+    /// <summary>Canned responses (Add-ServerResponse), tried in order before the files.</summary>
+    public CannedResponseTable Responses { get; }
     public StaticServerOptions Options { get; }
 
     /// <summary>

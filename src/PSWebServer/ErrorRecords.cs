@@ -27,6 +27,11 @@ internal static class ErrorRecords
     internal const string InvalidOption = nameof(InvalidOption);
     internal const string EngineNotAvailable = nameof(EngineNotAvailable);
     internal const string AccessLogUnavailable = nameof(AccessLogUnavailable);
+    internal const string InvalidServerResponse = nameof(InvalidServerResponse);
+    internal const string ServerNotSpecified = nameof(ServerNotSpecified);
+    internal const string NoServer = nameof(NoServer);
+    internal const string JsonConversionFailed = nameof(JsonConversionFailed);
+    internal const string RequestAssertionFailed = nameof(RequestAssertionFailed);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -102,6 +107,46 @@ internal static class ErrorRecords
     internal static ErrorRecord ServerFaultedError(StaticServer server) =>
         new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) stopped after an error: {server.LastError?.Message ?? "unknown error"}", server.LastError),
             ServerFaulted, ErrorCategory.OperationStopped, server);
+
+    /// <summary>
+    /// A canned response the engine refused: a bad header or Content-Type is InvalidHeader (as for Start-StaticServer's
+    /// -Header), anything else InvalidServerResponse; the message says what and why.
+    /// </summary>
+    internal static ErrorRecord InvalidServerResponseError(ArgumentException exception, string path)
+    {
+        bool header = exception.ParamName is "Headers" or "ContentType";
+        // The engine names its definition's property; the user typed the cmdlet's parameter.
+        string parameter = exception.ParamName switch
+        {
+            "Headers" => "Header",
+            "RequestHeaders" => "HeaderMatch",
+            "Methods" => "Method",
+            "BodyFile" => "Body",
+            null => "",
+            string name => name,
+        };
+        string message = exception.Message;
+        string suffix = " (Parameter '" + exception.ParamName + "')";
+        if (exception.ParamName is not null && message.EndsWith(suffix, StringComparison.Ordinal)) message = message.Substring(0, message.Length - suffix.Length);
+        if (parameter.Length > 0) message = "-" + parameter + ": " + message;
+        return new ErrorRecord(new ArgumentException(message, parameter, exception), header ? InvalidHeader : InvalidServerResponse, ErrorCategory.InvalidArgument, path);
+    }
+
+    internal static ErrorRecord ServerNotSpecifiedError(System.Collections.Generic.IEnumerable<string> names) =>
+        new(new ArgumentException($"Several servers are running ({string.Join(", ", names)}): say which with -Server or -Name."),
+            ServerNotSpecified, ErrorCategory.InvalidArgument, null);
+
+    internal static ErrorRecord NoServerError() =>
+        new(new ItemNotFoundException("No server is running in this session: start one with Start-StaticServer first."),
+            NoServer, ErrorCategory.ObjectNotFound, null);
+
+    internal static ErrorRecord JsonConversionError(Exception exception, object? body) =>
+        new(new ArgumentException($"-Body could not be written as JSON: {exception.Message}", exception),
+            JsonConversionFailed, ErrorCategory.InvalidArgument, body);
+
+    /// <summary>Assert-ServerRequest's failure: the message says what was expected and lists what arrived.</summary>
+    internal static ErrorRecord RequestAssertionError(string message, object? target) =>
+        new(new RequestAssertionException(message), RequestAssertionFailed, ErrorCategory.InvalidResult, target);
 
     internal static ErrorRecord TimeoutWithoutWaitError() =>
         new(new ArgumentException("-Timeout limits how long -Wait waits; use it together with -Wait."),

@@ -26,7 +26,8 @@ Describe 'Tab completion of server names and ids' {
         $servers | Stop-StaticServer
     }
 
-    It 'completes -Name of <_> with the session''s servers, not files' -ForEach 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest' {
+    It 'completes -Name of <_> with the session''s servers, not files' -ForEach 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest',
+        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest' {
         $offered = Get-Completion "$_ -Name comp"
         $offered.CompletionText | Should -Be 'compalpha', 'compbeta', "'comp gamma'"
         $offered.CompletionText | Should -Not -Contain 'compfile.txt'
@@ -48,5 +49,29 @@ Describe 'Tab completion of server names and ids' {
 
     It 'offers nothing for a prefix no server has' {
         Get-Completion 'Stop-StaticServer -Name zzznone' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Tab completion of canned-response paths and methods' {
+    BeforeAll {
+        $server = Start-StaticServer -Path $TestDrive -Port 0 -Name 'pathcomp'
+        Add-ServerResponse -Server $server -Path /api/items -Body 'x'
+        Add-ServerResponse -Server $server -Path '/api/odd name' -Body 'y'
+        $null = Invoke-WebRequest "$($server.Url)api/requested" -SkipHttpErrorCheck
+        $null = $server | Get-ServerRequest -Wait -Timeout 10 | Select-Object -First 1
+    }
+    AfterAll {
+        $server | Stop-StaticServer
+    }
+
+    It 'completes -Path of <_> with canned paths, then requested ones' -ForEach 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Add-ServerResponse' {
+        $offered = Get-Completion "$_ -Path /api/"
+        $offered.CompletionText | Should -Be '/api/items', "'/api/odd name'", '/api/requested'
+        $offered[0].ToolTip | Should -BeLike '#1 * /api/items 200'
+    }
+
+    It 'completes -Method with the common methods' {
+        (Get-Completion 'Add-ServerResponse -Method p').CompletionText | Should -Be 'POST', 'PUT', 'PATCH'
+        (Get-Completion 'Assert-ServerRequest -Method de').CompletionText | Should -Be 'DELETE'
     }
 }
