@@ -53,7 +53,8 @@ public sealed class RequestLog
     internal void Record(
         long timestampUtcTicks, string clientAddress, ReadOnlySpan<byte> method, ReadOnlySpan<byte> target,
         HttpVersion version, int statusCode, long bytesSent, long durationTicks,
-        ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding)
+        ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding,
+        string tlsProtocol = "")
     {
         // Each field is kept to a bounded length, so a client sending huge headers cannot make the log hold more
         // than a few KiB per slot (the full values are still seen by the server; only the record is cut).
@@ -89,6 +90,7 @@ public sealed class RequestLog
                 slot.BytesSent = bytesSent;
                 slot.DurationTicks = durationTicks;
                 slot.ContentEncoding = contentEncoding;
+                slot.TlsProtocol = tlsProtocol;
                 slot.Id = id;
             }
         }
@@ -173,6 +175,7 @@ public sealed class RequestLog
         public long BytesSent;
         public long DurationTicks;
         public string ContentEncoding = "";
+        public string TlsProtocol = "";
 
         public ServerRequest ToRequest(string serverName)
         {
@@ -203,7 +206,8 @@ public sealed class RequestLog
                 Encoding.Latin1.GetString(userAgent),
                 Encoding.Latin1.GetString(referer),
                 Encoding.Latin1.GetString(range),
-                ContentEncoding);
+                ContentEncoding,
+                TlsProtocol);
         }
     }
 }

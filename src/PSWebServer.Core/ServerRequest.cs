@@ -11,7 +11,7 @@ public sealed class ServerRequest
     public ServerRequest(
         long id, DateTime timestamp, string serverName, string clientAddress, string method, string path,
         string query, string protocol, int statusCode, long bytesSent, TimeSpan duration, string userAgent,
-        string referer, string range, string contentEncoding)
+        string referer, string range, string contentEncoding, string tlsProtocol = "")
     {
         Id = id;
         Timestamp = timestamp;
@@ -28,6 +28,7 @@ public sealed class ServerRequest
         Referer = referer;
         Range = range;
         ContentEncoding = contentEncoding;
+        TlsProtocol = tlsProtocol;
     }
 
     /// <summary>Sequence number within its server, from 1.</summary>
@@ -55,6 +56,8 @@ public sealed class ServerRequest
     public string Range { get; }
     /// <summary>Content-Encoding of the body sent (gzip, br), empty for identity.</summary>
     public string ContentEncoding { get; }
+    /// <summary>The TLS version of an HTTPS request ("TLSv1.2", "TLSv1.3"); empty on plain HTTP.</summary>
+    public string TlsProtocol { get; }
 
     public override string ToString() => Method + " " + Path + " " + StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PSWebServer.Tls;
 
 namespace PSWebServer;
 
@@ -92,4 +93,12 @@ public sealed class StaticServerOptions
     public ServerEngine Engine { get; init; } = ServerEngine.Auto;
 
     public ServerLimits Limits { get; init; } = new();
+
+    /// <summary>
+    /// HTTPS: where the server's certificate comes from (<see cref="CertificateSource.FromCertificate"/>,
+    /// <see cref="CertificateSource.FromFile"/>, <see cref="CertificateSource.SelfSigned"/>). Null (the default): plain
+    /// HTTP. With one, the port speaks TLS 1.2 and 1.3 only, ALPN http/1.1; a plain-HTTP request to it is answered 400
+    /// and closed. The certificate is loaded and checked before the port is bound.
+    /// </summary>
+    public CertificateSource? Certificate { get; init; }
 }

@@ -52,10 +52,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private long _id;
     private bool _unsentLimited;
     private readonly ConnectionDeadline _deadline; // none until the loop starts: a connection not yet running is not late
+    private readonly string _tlsProtocol; // "TLSv1.3" over HTTPS, "" on plain HTTP: recorded with every request
 
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
-        RequestLog log, ServerStatistics statistics, ServerLimits limits)
+        RequestLog log, ServerStatistics statistics, ServerLimits limits, string tlsProtocol = "")
     {
+        _tlsProtocol = tlsProtocol;
         _transport = transport;
         _handler = handler;
         _manager = manager;
@@ -77,6 +79,17 @@ internal sealed partial class Http1Connection : ITrackedConnection
     public Task Start()
     {
         _id = _manager.Register(this);
+        return RunAsync();
+    }
+
+    /// <summary>
+    /// As <see cref="Start()"/>, for a connection whose earlier phase (a TLS handshake) registered it as
+    /// <paramref name="registration"/>: it takes that registration over, so the client is counted once throughout.
+    /// </summary>
+    public Task Start(long registration)
+    {
+        _id = registration;
+        _manager.Replace(registration, this); // false: the earlier phase was aborted and unregistered; the loop's first operation fails
         return RunAsync();
     }
 
@@ -391,7 +404,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         HttpRequestHead request = _head;
         _log.Record(timestamp, _transport.RemoteAddress, request.MethodText.Of(head), request.Target.Of(head), request.Version,
             _response.StatusCode, bytes, Stopwatch.GetElapsedTime(started).Ticks,
-            request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), _response.ContentEncoding);
+            request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), _response.ContentEncoding, _tlsProtocol);
     }
 
     private void Reject(RequestRejectionReason reason)
@@ -406,7 +419,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         _response.Reset();
         _statistics.CountResponse(bytes);
         _log.Record(DateTime.UtcNow.Ticks, _transport.RemoteAddress, default, default, HttpVersion.None, status, bytes, 0,
-            default, default, default, "");
+            default, default, default, "", _tlsProtocol);
     }
 
     private async ValueTask FlushAsync()
