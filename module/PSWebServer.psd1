@@ -24,6 +24,7 @@
         'Get-StaticServer'
         'Get-ServerRequest'
         'Clear-ServerRequest'
+        'Export-ServerCertificate'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
