@@ -92,6 +92,30 @@ public sealed class TlsHandshakeTests : IDisposable
     [Theory]
     [InlineData("epoll")]
     [InlineData("socket")]
+    public async Task Tls12ClientOfferingOnlyCbcSuites_IsRefused(string engine)
+    {
+        if (!OperatingSystem.IsLinux()) return; // the server chooses its suites only where OpenSSL lets it (and so can this client)
+        StaticServer server = StartTls(engine);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Port);
+        using var ssl = new SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = SslProtocols.Tls12,
+            CipherSuitesPolicy = new CipherSuitesPolicy(new[]
+            {
+                TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+            }),
+            RemoteCertificateValidationCallback = (_, c, _, e) => TlsTestClient.Trusts(server.Certificate!, c, e),
+        };
+
+        await Assert.ThrowsAnyAsync<Exception>(() => ssl.AuthenticateAsClientAsync(options));
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
     public async Task PlainHttpOnTheTlsPort_Gets400NamingTheHttpsUrl_AndAClose(string engine)
     {
         StaticServer server = StartTls(engine);

@@ -10,7 +10,7 @@ namespace PSWebServer.Tls;
 /// <summary>
 /// One server's TLS configuration, made once at start and shared by every handshake: the certificate context (its
 /// chain built once here, not per handshake), the protocols (TLS 1.2 and 1.3 only, the platform's cipher defaults, no
-/// renegotiation, no client certificates), the ALPN protocols offered, and the answer to plain HTTP on this port.
+/// renegotiation, no client certificates, AEAD suites only where the platform lets us choose), the ALPN protocols offered, and the answer to plain HTTP on this port.
 /// </summary>
 internal sealed class TlsSettings
 {
@@ -28,6 +28,7 @@ internal sealed class TlsSettings
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             ApplicationProtocols = ApplicationProtocols,
+            CipherSuitesPolicy = AeadOnly(),
         };
         PlainHttpAnswer = BuildPlainHttpAnswer(httpsUrl);
     }
@@ -51,6 +52,29 @@ internal sealed class TlsSettings
 
     /// <summary>The whole response a plain-HTTP request to this port gets (a 400 naming the https URL), built once.</summary>
     public byte[] PlainHttpAnswer { get; }
+
+    /// <summary>
+    /// On Linux (OpenSSL): the platform's suites without the CBC ones it still offers for TLS 1.2 (testssl.sh flags them
+    /// for LUCKY13), i.e. ECDHE with AES-GCM or ChaCha20-Poly1305, as Mozilla's "intermediate" profile has it; every
+    /// TLS 1.2 client of the last decade has one of them. Elsewhere the policy cannot be set and the system's own
+    /// defaults apply (SChannel on Windows already prefers these).
+    /// </summary>
+    private static CipherSuitesPolicy? AeadOnly()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        return new CipherSuitesPolicy(new[]
+        {
+            TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        });
+    }
 
     private static byte[] BuildPlainHttpAnswer(string httpsUrl)
     {
