@@ -38,7 +38,8 @@ public sealed class StaticServer : IDisposable
     private readonly TlsSettings? _tls; // null: plain HTTP
     private int _state = (int)ServerState.Running;
 
-    private StaticServer(StaticServerOptions options, string root, SocketListener listener, X509Certificate2? certificate = null)
+    private StaticServer(StaticServerOptions options, string root, SocketListener listener, X509Certificate2? certificate = null,
+        X509Certificate2Collection? intermediates = null)
     {
         Options = options;
         Root = root;
@@ -52,7 +53,7 @@ public sealed class StaticServer : IDisposable
         StartTime = DateTime.Now;
         if (certificate is not null)
         {
-            _tls = new TlsSettings(certificate, Url);
+            _tls = new TlsSettings(certificate, Url, intermediates);
             Certificate = PublicPart(certificate);
         }
         _connections = new ConnectionManager(options.Limits);
@@ -97,14 +98,15 @@ public sealed class StaticServer : IDisposable
         }
 
         // Loaded and checked before binding: a certificate that cannot serve never leaves a port taken.
+        X509Certificate2Collection? intermediates = null;
         X509Certificate2? certificate = options.Certificate is null ? null
-            : CertificateLoader.Load(options.Certificate, options.Address, DateTimeOffset.UtcNow);
+            : CertificateLoader.Load(options.Certificate, options.Address, DateTimeOffset.UtcNow, out intermediates);
 
         SocketListener listener = SocketListener.Bind(options.Address, options.Port);
         StaticServer? server = null;
         try
         {
-            server = new StaticServer(options, root, listener, certificate);
+            server = new StaticServer(options, root, listener, certificate, intermediates);
             server._heartbeat.Start();
             server.StartAccepting(epollSetupFault);
             servingFault?.Invoke(server);

@@ -84,6 +84,48 @@ public sealed class StaticServerTlsTests : IDisposable
         Assert.Contains(Convert.ToHexString(_large, 2_000_000, 10), Convert.ToHexString(multi.Body));
     }
 
+    [Fact]
+    public async Task PemFullChain_SendsTheIntermediateWithTheLeaf()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        using ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using ECDsa middleKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using ECDsa leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        X509Certificate2 root = CaRequest("CN=test root", rootKey).CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        X509Certificate2 middle = CaRequest("CN=test intermediate", middleKey).Create(root, now.AddDays(-1), now.AddDays(20), new byte[] { 2 })
+            .CopyWithPrivateKey(middleKey);
+        var leafRequest = new CertificateRequest("CN=localhost", leafKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        leafRequest.CertificateExtensions.Add(names.Build());
+        X509Certificate2 leaf = leafRequest.Create(middle, now.AddDays(-1), now.AddDays(10), new byte[] { 3 });
+        string chain = _scope.Site.File("fullchain.pem", leaf.ExportCertificatePem() + "\n" + middle.ExportCertificatePem());
+        string key = _scope.Site.File("privkey.pem", leafKey.ExportPkcs8PrivateKeyPem());
+        StaticServer server = _scope.Start(certificate: CertificateSource.FromFile(chain, keyPath: key));
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, server.Port);
+        using var ssl = new System.Net.Security.SslStream(new NetworkStream(socket, ownsSocket: false));
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(new X509Certificate2(root.RawData)); // only the root: the intermediate must come from the server
+        await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            CertificateChainPolicy = policy,
+        });
+
+        Assert.Equal(leaf.Thumbprint, new X509Certificate2(ssl.RemoteCertificate!).Thumbprint);
+    }
+
+    private static CertificateRequest CaRequest(string subject, ECDsa key)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request;
+    }
+
     [Theory]
     [InlineData("epoll")]
     [InlineData("socket")]

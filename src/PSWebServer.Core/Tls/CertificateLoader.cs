@@ -15,12 +15,20 @@ namespace PSWebServer.Tls;
 /// </summary>
 internal static class CertificateLoader
 {
-    public static X509Certificate2 Load(CertificateSource source, string address, DateTimeOffset now)
+    public static X509Certificate2 Load(CertificateSource source, string address, DateTimeOffset now) =>
+        Load(source, address, now, out _);
+
+    /// <param name="intermediates">
+    /// The other certificates of the file (a PEM fullchain, a PFX with its CA certificates), sent with the leaf in each
+    /// handshake so clients that lack the intermediates can still build the chain; empty for the other sources.
+    /// </param>
+    public static X509Certificate2 Load(CertificateSource source, string address, DateTimeOffset now, out X509Certificate2Collection intermediates)
     {
+        intermediates = new X509Certificate2Collection();
         X509Certificate2 certificate = source.Kind switch
         {
             CertificateSourceKind.Certificate => source.Certificate!,
-            CertificateSourceKind.File => LoadFile(source.Path!, source.KeyPath, source.Password),
+            CertificateSourceKind.File => LoadFile(source.Path!, source.KeyPath, source.Password, intermediates),
             _ => SelfSignedCertificate.Create(address, now),
         };
         CertificateChecks.Check(certificate, Describe(source), now.UtcDateTime);
@@ -34,10 +42,16 @@ internal static class CertificateLoader
         _ => "The certificate '" + source.Certificate!.Subject + "' (thumbprint " + source.Certificate.Thumbprint + ")",
     };
 
-    private static X509Certificate2 LoadFile(string path, string? keyPath, SecureString? password)
+    private static X509Certificate2 LoadFile(string path, string? keyPath, SecureString? password, X509Certificate2Collection intermediates)
     {
         byte[] data = ReadFile(path, "certificate");
-        if (LooksLikePem(data)) return LoadPem(path, Encoding.ASCII.GetString(data), keyPath, password);
+        if (LooksLikePem(data))
+        {
+            string text = Encoding.ASCII.GetString(data);
+            X509Certificate2 leaf = LoadPem(path, text, keyPath, password);
+            AddOthers(intermediates, leaf, all => all.ImportFromPem(text));
+            return leaf;
+        }
         if (keyPath is not null)
         {
             throw new ServerException(ServerErrorKind.CertificateUnreadable,
@@ -65,7 +79,9 @@ internal static class CertificateLoader
         }
         try
         {
-            return UsableBySslStream(new X509Certificate2(data, password, KeyStorage));
+            X509Certificate2 leaf = UsableBySslStream(new X509Certificate2(data, password, KeyStorage));
+            AddOthers(intermediates, leaf, all => ImportPfx(all, data, password));
+            return leaf;
         }
         catch (CryptographicException ex)
         {
@@ -137,6 +153,43 @@ internal static class CertificateLoader
         }
     }
 
+    /// <summary>The file's certificates other than the leaf; a file whose extra content cannot be read adds none.</summary>
+    private static void AddOthers(X509Certificate2Collection intermediates, X509Certificate2 leaf, Action<X509Certificate2Collection> import)
+    {
+        var all = new X509Certificate2Collection();
+        try
+        {
+            import(all);
+        }
+        catch (CryptographicException)
+        {
+            return; // the leaf was read; a chain the platform cannot parse is left for the client to complete
+        }
+        foreach (X509Certificate2 other in all)
+        {
+            if (other.Thumbprint != leaf.Thumbprint) intermediates.Add(new X509Certificate2(other.RawData));
+            other.Dispose();
+        }
+    }
+
+    private static unsafe void ImportPfx(X509Certificate2Collection all, byte[] data, SecureString? password)
+    {
+        if (password is null)
+        {
+            all.Import(data, (string?)null, KeyStorage);
+            return;
+        }
+        IntPtr chars = Marshal.SecureStringToGlobalAllocUnicode(password);
+        try
+        {
+            all.Import(data, new ReadOnlySpan<char>((void*)chars, password.Length), KeyStorage);
+        }
+        finally
+        {
+            Marshal.ZeroFreeGlobalAllocUnicode(chars);
+        }
+    }
+
     private static byte[] ReadFile(string path, string what)
     {
         try
@@ -157,7 +210,7 @@ internal static class CertificateLoader
     {
         ReadOnlySpan<byte> text = data;
         if (text.StartsWith("\xEF\xBB\xBF"u8)) text = text.Slice(3);
-        return text.IndexOf("-----BEGIN "u8) >= 0 && (text.Length == 0 || text[0] != 0x30); // 0x30: a DER SEQUENCE (PFX, DER)
+        return text.Length > 0 && text[0] != 0x30 && text.IndexOf("-----BEGIN "u8) >= 0; // 0x30: a DER SEQUENCE (PFX, DER)
     }
 
     /// <summary>On Linux keys may stay in memory; Windows' TLS needs a key it can find by name, so there the key is stored.</summary>

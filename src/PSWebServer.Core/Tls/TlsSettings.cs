@@ -14,11 +14,13 @@ namespace PSWebServer.Tls;
 /// </summary>
 internal sealed class TlsSettings
 {
-    public TlsSettings(X509Certificate2 certificate, string httpsUrl, IReadOnlyList<SslApplicationProtocol>? applicationProtocols = null)
+    public TlsSettings(X509Certificate2 certificate, string httpsUrl, X509Certificate2Collection? intermediates = null,
+        IReadOnlyList<SslApplicationProtocol>? applicationProtocols = null)
     {
         Certificate = certificate;
-        // offline: the chain is built from what this machine has; a start never waits for a download of intermediates.
-        CertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        // offline: the chain is built from the file's own intermediates and what this machine has; a start never waits
+        // for a download of intermediates.
+        CertificateContext = SslStreamCertificateContext.Create(certificate, intermediates is { Count: > 0 } ? intermediates : null, offline: true);
         ApplicationProtocols = new List<SslApplicationProtocol>(applicationProtocols ?? new[] { SslApplicationProtocol.Http11 });
         ServerOptions = new SslServerAuthenticationOptions
         {
