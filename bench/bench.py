@@ -10,6 +10,7 @@ import resource
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -25,8 +26,10 @@ import servers  # noqa: E402
 
 
 class Row:
-    def __init__(self, key, title, path, conns, expect, size, headers=(), count=True, reval=False):
+    def __init__(self, key, title, path, conns, expect, size, headers=(), count=True, reval=False, tls=False):
         self.key, self.title, self.path, self.conns = key, title, path, conns
+        # tls: over HTTPS, against the servers that have a TLS listener (PSWebServer and nginx, same certificate)
+        self.tls = tls
         self.expect, self.size, self.headers = expect, size, list(headers)
         # count=False: wrk gets no response() hook, which would copy every body into Lua and make
         # wrk, not the server, the limit on large bodies; statuses are then not counted.
@@ -41,6 +44,10 @@ ROWS = [
     Row("notfound", "404, keep-alive, 64 conns", "/no-such-file.html", 64, 404, 0),
     Row("conn1000", "1 KiB, keep-alive, 1,000 conns", "/1k.html", 1000, 200, 1024),
     Row("reval304", "304 revalidation, 64 conns", "/1k.html", 64, 304, 0, reval=True),
+    Row("tls1k", "HTTPS 1 KiB, keep-alive, 64 conns", "/1k.html", 64, 200, 1024, tls=True),
+    Row("tlsnew1k", "HTTPS 1 KiB, a new TLS connection per request, 64 conns", "/1k.html", 64, 200, 1024,
+        ["Connection: close"], tls=True),
+    Row("tls10m", "HTTPS 10 MiB, keep-alive, 8 conns", "/10m.bin", 8, 200, 10485760, count=False, tls=True),
 ]
 
 
@@ -140,9 +147,26 @@ def free_ports(base, count):
     sys.exit(f"fewer than {count} free ports in {base}..{base + 19}")
 
 
-def get(port, path, headers=None, timeout=5):
+def make_certificate(work):
+    """One ECDSA P-256 certificate and key for every TLS listener (PEM files in the work folder)."""
+    cert, key = os.path.join(work, "tls-cert.pem"), os.path.join(work, "tls-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "7", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-addext", "extendedKeyUsage=serverAuth"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for path in (cert, key):
+        os.chmod(path, 0o644)  # nginx reads them as root before it drops privileges; the folder is private anyway
+    return cert, key
+
+
+TLS_CONTEXT = None  # set in main: verifies against exactly the bench's certificate
+
+
+def get(port, path, headers=None, timeout=5, tls=False):
     """One request: (status, headers dict with lower-case names, body length)."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    c = (http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=TLS_CONTEXT) if tls
+         else http.client.HTTPConnection("127.0.0.1", port, timeout=timeout))
     try:
         c.request("GET", path, headers=headers or {})
         r = c.getresponse()
@@ -152,11 +176,11 @@ def get(port, path, headers=None, timeout=5):
         c.close()
 
 
-def wait_ready(srv, timeout=90):
+def wait_ready(srv, timeout=90, tls=False):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and srv.alive():
         try:
-            if get(srv.port, "/1k.html", timeout=1)[0] == 200:
+            if get(srv.tls_port if tls else srv.port, "/1k.html", timeout=1, tls=tls)[0] == 200:
                 return True
         except OSError:
             pass
@@ -164,16 +188,25 @@ def wait_ready(srv, timeout=90):
     return False
 
 
+def port_of(row, srv):
+    return srv.tls_port if row.tls else srv.port
+
+
+def serves(row, srv):
+    """Whether srv takes part in row: every server in plain rows, those with a TLS listener in TLS rows."""
+    return not row.tls or srv.tls_port is not None
+
+
 def row_headers(row, srv, notes):
     """The request headers of a row for one server; for 304, the validator that server gave."""
     headers = dict(h.split(": ", 1) for h in row.headers)
     if row.reval:
-        _, h, _ = get(srv.port, row.path)
+        _, h, _ = get(port_of(row, srv), row.path, tls=row.tls)
         if "etag" in h:
             headers["If-None-Match"] = h["etag"]
         elif "last-modified" in h:
             headers["If-Modified-Since"] = h["last-modified"]
-    status, _, length = get(srv.port, row.path, {k: v for k, v in headers.items() if k != "Connection"})
+    status, _, length = get(port_of(row, srv), row.path, {k: v for k, v in headers.items() if k != "Connection"}, tls=row.tls)
     if status != row.expect or (row.size and length != row.size):
         notes.append(f"check request got {status} with {length} body bytes, expected {row.expect}")
     if row.reval:
@@ -208,7 +241,7 @@ def run_wrk(args, row, srv, headers, seconds, out_path):
            "--timeout", "5s", "--latency", "-s", os.path.join(HERE, "status.lua")]
     for h in headers:
         cmd += ["-H", h]
-    cmd.append(f"http://127.0.0.1:{srv.port}{row.path}")
+    cmd.append(f"{'https' if row.tls else 'http'}://127.0.0.1:{port_of(row, srv)}{row.path}")
     env = dict(os.environ, BENCH_EXPECT=str(row.expect), BENCH_COUNT="1" if row.count else "0")
     with open(out_path, "w") as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -267,6 +300,7 @@ def main():
     if not rows:
         sys.exit("no known row in --rows")
     ensure_tools(["wrk", "taskset"] + [k for k in keys if k != "psweb"])
+    tls_rows = any(r.tls for r in rows)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     results = os.path.join(HERE, "results", stamp)
     os.makedirs(results)
@@ -286,13 +320,20 @@ def main():
     work = tempfile.mkdtemp(prefix="psweb-bench.")
     site = os.path.join(work, "site")
     make_site(site)
+    global TLS_CONTEXT
+    tls_cert = tls_key = None
+    if tls_rows:
+        tls_cert, tls_key = make_certificate(work)
+        TLS_CONTEXT = ssl.create_default_context(cafile=tls_cert)  # validation on, trusting exactly this certificate
     plan = []
     if "psweb" in keys:
         plan.append(("psweb", args.label, args.module))
         if args.baseline:
             plan.append(("baseline", args.baseline_label, args.baseline))
     plan += [(k, None, None) for k in keys if k in ("nginx", "lighttpd", "h2o")]
-    ports = free_ports(args.port_base, len(plan))
+    tls_capable = [k for k, _, _ in plan if k in ("psweb", "baseline", "nginx")] if tls_rows else []
+    ports = free_ports(args.port_base, len(plan) + len(tls_capable))
+    tls_ports = dict(zip(tls_capable, ports[len(plan):]))
     on = args.access_log == "on"
     classes = {"nginx": servers.Nginx, "lighttpd": servers.Lighttpd, "h2o": servers.H2o}
     started = []
@@ -306,6 +347,8 @@ def main():
                 srv = servers.PSWebServer(work, site, port, pin, on, module, REPO, key, label)
             else:
                 srv = classes[key](work, site, port, pin, on)
+            if srv.key in tls_ports:
+                srv.tls_port, srv.tls_cert, srv.tls_key = tls_ports[srv.key], tls_cert, tls_key
             srv.start()
             started.append(srv)
         # all start at once; then wait for each (bounded)
@@ -314,6 +357,9 @@ def main():
             if wait_ready(srv):
                 srv.ready()
                 up.append(srv)
+                if srv.tls_port is not None and not wait_ready(srv, timeout=20, tls=True):
+                    log(f"{srv.label}: no HTTPS on port {srv.tls_port} (a build without -CertificatePath?); TLS rows skip it")
+                    srv.tls_port = None
                 log(f"{srv.label} up: pid {srv.proc.pid}, port {srv.port}, processes {srv.pids}, "
                     f"RSS {srv.rss_mib():.0f} MiB")
             else:
@@ -327,6 +373,8 @@ def main():
         headers, notes = {}, {}
         for row in rows:
             for srv in up:
+                if not serves(row, srv):
+                    continue
                 notes[(row.key, srv.key)] = []
                 headers[(row.key, srv.key)] = row_headers(row, srv, notes[(row.key, srv.key)])
         runs = {}
@@ -336,6 +384,8 @@ def main():
         if args.warmup > 0:  # once per row and server, before round 1: JIT, caches, logs opened
             for row in rows:
                 for srv in up:
+                    if not serves(row, srv):
+                        continue
                     run_wrk(args, row, srv, headers[(row.key, srv.key)], args.warmup,
                             os.path.join(results, f"{srv.key}.{row.key}.warmup.txt"))
             log("warm-up pass done")
@@ -345,7 +395,7 @@ def main():
                 order = up[turn % len(up):] + up[:turn % len(up)]  # who goes first rotates
                 turn += 1
                 for srv in order:
-                    if not srv.alive():
+                    if not srv.alive() or not serves(row, srv):
                         continue
                     out = os.path.join(results, f"{srv.key}.{row.key}.{rnd}.txt")
                     m = measure(args, row, srv, headers[(row.key, srv.key)], up, out)

@@ -113,6 +113,8 @@ class Server:
         self.config = ""        # the configuration text, for the report
         self.logs = []          # access logs to truncate between runs (disk use stays bounded)
         self.stdout = os.path.join(self.dir, "stdout.log")
+        self.tls_port = None    # set by bench.py before start() for the servers that get a TLS listener
+        self.tls_cert = self.tls_key = None
 
     def command(self):
         raise NotImplementedError
@@ -223,12 +225,30 @@ http {{
         server_name localhost;
         root {self.site};
         index index.html;
-    }}
+    }}{self._tls_server()}
 }}
 """
         os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
         _write(os.path.join(d, "nginx.conf"), self.config)
         return ["/usr/sbin/nginx", "-p", d, "-c", os.path.join(d, "nginx.conf")]
+
+    def _tls_server(self):
+        # The same site over TLS, with the bench's certificate: TLS 1.2/1.3, nginx's default ciphers, a session
+        # cache as its docs suggest (wrk does not resume sessions, so it changes nothing measured). No kTLS:
+        # sendfile is then off for TLS, as in a stock build, and the file is read and encrypted in the worker.
+        if self.tls_port is None:
+            return ""
+        return f"""
+    server {{
+        listen 127.0.0.1:{self.tls_port} ssl;
+        server_name localhost;
+        ssl_certificate {self.tls_cert};
+        ssl_certificate_key {self.tls_key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:SSL:1m;
+        root {self.site};
+        index index.html;
+    }}"""
 
     def version(self):
         return first_line(["/usr/sbin/nginx", "-v"])
@@ -322,11 +342,20 @@ class PSWebServer(Server):
         psd1 = os.path.join(self.module, "PSWebServer.psd1")
         script = (f"$ErrorActionPreference = 'Stop'; Import-Module '{psd1}'; "  # a failed start ends the pwsh
                   f"$s = Start-StaticServer -Path '{self.site}' -Port {self.port} -Name {self.key}; "
+                  + self._tls_start() +
                   "Write-Host \"BENCH-INFO pwsh=$($PSVersionTable.PSVersion)\"; "
                   "$s | Format-List * | Out-String -Width 200 | Write-Host; "
                   "while ($true) { Start-Sleep -Seconds 1 }")
         self.config = f"dotnet pwsh -NoProfile -NonInteractive -Command \"{script}\""
         return ["dotnet", "pwsh", "-NoProfile", "-NonInteractive", "-Command", script]
+
+    def _tls_start(self):
+        """A second server on the same site over HTTPS, with the bench's certificate, where the build has -CertificatePath."""
+        if self.tls_port is None:
+            return ""
+        return ("if ((Get-Command Start-StaticServer).Parameters.ContainsKey('CertificatePath')) { "
+                f"$null = Start-StaticServer -Path '{self.site}' -Port {self.tls_port} -Name {self.key}-tls "
+                f"-CertificatePath '{self.tls_cert}' -KeyPath '{self.tls_key}' }}; ")
 
     def start(self, cwd=None):
         super().start(cwd=self.repo)

@@ -28,6 +28,7 @@
         'Get-ServerResponse'
         'Remove-ServerResponse'
         'Assert-ServerRequest'
+        'Export-ServerCertificate'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -113,6 +113,7 @@ public sealed class RequestLog
                 slot.BytesSent = r.BytesSent;
                 slot.DurationTicks = r.DurationTicks;
                 slot.ContentEncoding = r.ContentEncoding;
+                slot.TlsProtocol = r.TlsProtocol ?? "";
                 slot.AnsweredBy = r.AnsweredBy;
                 slot.Fault = r.Fault;
                 slot.Id = id;
@@ -241,6 +242,7 @@ public sealed class RequestLog
         public long BytesSent;
         public long DurationTicks;
         public string ContentEncoding = "";
+        public string TlsProtocol = "";
         public byte[] Capture = Array.Empty<byte>(); // header fields, then the body, as far as the caps and the budget let them
         public int HeaderBytes, CapturedBodyBytes;
         public int BodyLength;
@@ -283,6 +285,7 @@ public sealed class RequestLog
                 BodyLength = BodyLength,
                 BodyTruncated = CapturedBodyBytes < BodyLength,
                 AnsweredBy = AnsweredBy ?? "",
+                TlsProtocol = TlsProtocol,
                 Fault = Fault == ResponseFault.None ? "" : Fault.ToString(),
             };
         }

@@ -27,6 +27,8 @@ internal ref struct RequestRecord
     public ReadOnlySpan<byte> Range;
     /// <summary>The content coding sent ("br", "gzip", or "").</summary>
     public string ContentEncoding;
+    /// <summary>"TLSv1.2" or "TLSv1.3" over HTTPS; null or empty on plain HTTP.</summary>
+    public string? TlsProtocol;
 
     // For the journal only (Get-ServerRequest); the access-log file does not write these.
 

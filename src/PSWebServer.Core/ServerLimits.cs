@@ -20,6 +20,12 @@ public sealed class ServerLimits
     /// <summary>Time a client has to send a whole request head once it has started one (slowloris).</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// HTTPS: time a client has from connecting to the end of its TLS handshake. A client that connects and sends
+    /// nothing, or half a ClientHello, is closed when it passes.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Time an idle persistent connection is kept open waiting for its next request.</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -53,6 +59,7 @@ public sealed class ServerLimits
         if (MaxHeaderBytes < 256) throw new ArgumentOutOfRangeException(nameof(MaxHeaderBytes));
         if (MaxHeaderCount < 1) throw new ArgumentOutOfRangeException(nameof(MaxHeaderCount));
         if (HeaderTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HeaderTimeout));
+        if (HandshakeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HandshakeTimeout));
         if (KeepAliveTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(KeepAliveTimeout));
         if (SendTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SendTimeout));
         if (BodyTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(BodyTimeout));

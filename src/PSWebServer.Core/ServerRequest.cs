@@ -56,6 +56,8 @@ public sealed class ServerRequest
     public string Range { get; }
     /// <summary>Content-Encoding of the body sent (gzip, br), empty for identity.</summary>
     public string ContentEncoding { get; }
+    /// <summary>The TLS version of an HTTPS request ("TLSv1.2", "TLSv1.3"); empty on plain HTTP.</summary>
+    public string TlsProtocol { get; init; } = "";
 
     /// <summary>
     /// The request's header fields by name, ignoring case; a repeated field's values joined by ", ". Up to 8 KiB of

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.AccessLog;
@@ -10,6 +11,7 @@ using PSWebServer.Connections;
 using PSWebServer.Http;
 using PSWebServer.StaticFiles;
 using PSWebServer.TestResponses;
+using PSWebServer.Tls;
 using PSWebServer.Transport;
 
 namespace PSWebServer;
@@ -34,9 +36,11 @@ public sealed class StaticServer : IDisposable
     private GracePeriod? _grace; // set once, under _stateLock, by whoever begins the one teardown
     private Task _acceptLoop = Task.CompletedTask;
     private EpollEngine? _engine;
+    private readonly TlsSettings? _tls; // null: plain HTTP
     private int _state = (int)ServerState.Running;
 
-    private StaticServer(StaticServerOptions options, string root, SocketListener listener)
+    private StaticServer(StaticServerOptions options, string root, SocketListener listener, X509Certificate2? certificate = null,
+        X509Certificate2Collection? intermediates = null)
     {
         Options = options;
         Root = root;
@@ -45,8 +49,14 @@ public sealed class StaticServer : IDisposable
         Name = options.Name;
         Port = listener.Port;
         Address = listener.AddressText;
-        Url = "http://" + listener.UrlHost + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/";
+        Scheme = certificate is null ? "http" : "https";
+        Url = Scheme + "://" + listener.UrlHost + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/";
         StartTime = DateTime.Now;
+        if (certificate is not null)
+        {
+            _tls = new TlsSettings(certificate, Url, intermediates);
+            Certificate = PublicPart(certificate);
+        }
         _connections = new ConnectionManager(options.Limits);
         _files = new StaticFileHandler(root, options);
         // Front handlers answer before the files, in this order; each new response kind adds itself here.
@@ -92,11 +102,16 @@ public sealed class StaticServer : IDisposable
             throw EngineNotAvailable(unsupported, null);
         }
 
+        // Loaded and checked before binding: a certificate that cannot serve never leaves a port taken.
+        X509Certificate2Collection? intermediates = null;
+        X509Certificate2? certificate = options.Certificate is null ? null
+            : CertificateLoader.Load(options.Certificate, options.Address, DateTimeOffset.UtcNow, out intermediates);
+
         SocketListener listener = SocketListener.Bind(options.Address, options.Port);
         StaticServer? server = null;
         try
         {
-            server = new StaticServer(options, root, listener);
+            server = new StaticServer(options, root, listener, certificate, intermediates);
             server._heartbeat.Start();
             server.StartAccepting(epollSetupFault);
             servingFault?.Invoke(server);
@@ -170,9 +185,33 @@ public sealed class StaticServer : IDisposable
     /// <summary>For a connection just accepted and reserved: on an event-loop thread, or on the fallback accept loop.</summary>
     private void StartConnection(IConnectionTransport transport)
     {
+        if (_tls is not null)
+        {
+            _ = new TlsHandshake(transport, _tls, _connections, Requests, _statistics, Options.Limits, StartHttpsConnection).Start();
+            return;
+        }
         var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits);
         _ = connection.Start();
     }
+
+    /// <summary>After the TLS handshake: HTTP/1.1 on the TLS transport, taking over the handshake's registration.</summary>
+    private void StartHttpsConnection(TlsTransport transport, long registration)
+    {
+        var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits, transport.Protocol);
+        _ = connection.Start(registration);
+    }
+
+    /// <summary>The certificate as a client sees it: no private key, so it can be handed to tests and tools freely.</summary>
+    private static X509Certificate2 PublicPart(X509Certificate2 certificate) => new(certificate.RawData);
+
+    /// <summary>"https" when the server has a certificate, else "http".</summary>
+    public string Scheme { get; }
+
+    /// <summary>
+    /// HTTPS: the server's certificate, public part only (no private key). Trust exactly it in a test (pin it, write it as
+    /// PEM for curl --cacert); null on plain HTTP.
+    /// </summary>
+    public X509Certificate2? Certificate { get; }
 
     public int Id { get; }
     public string Name { get; }

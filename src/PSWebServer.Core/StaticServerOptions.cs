@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PSWebServer.Tls;
 
 namespace PSWebServer;
 
@@ -102,4 +103,11 @@ public sealed class StaticServerOptions
 
     /// <summary>Tests only: front handlers tried before all the server's own (engine tests of request bodies and faults).</summary>
     internal Http.IFrontHandler[]? TestFrontHandlers { get; init; }
+    /// <summary>
+    /// HTTPS: where the server's certificate comes from (<see cref="CertificateSource.FromCertificate"/>,
+    /// <see cref="CertificateSource.FromFile"/>, <see cref="CertificateSource.SelfSigned"/>). Null (the default): plain
+    /// HTTP. With one, the port speaks TLS 1.2 and 1.3 only, ALPN http/1.1; a plain-HTTP request to it is answered 400
+    /// and closed. The certificate is loaded and checked before the port is bound.
+    /// </summary>
+    public CertificateSource? Certificate { get; init; }
 }

@@ -32,6 +32,15 @@ internal static class ErrorRecords
     internal const string NoServer = nameof(NoServer);
     internal const string JsonConversionFailed = nameof(JsonConversionFailed);
     internal const string RequestAssertionFailed = nameof(RequestAssertionFailed);
+    internal const string CertificateNotFound = nameof(CertificateNotFound);
+    internal const string CertificateUnreadable = nameof(CertificateUnreadable);
+    internal const string CertificatePasswordInvalid = nameof(CertificatePasswordInvalid);
+    internal const string CertificateWithoutPrivateKey = nameof(CertificateWithoutPrivateKey);
+    internal const string CertificateExpired = nameof(CertificateExpired);
+    internal const string CertificateNotYetValid = nameof(CertificateNotYetValid);
+    internal const string CertificateNotForServerAuthentication = nameof(CertificateNotForServerAuthentication);
+    internal const string ServerNotHttps = nameof(ServerNotHttps);
+    internal const string AmbiguousServerName = nameof(AmbiguousServerName);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -44,6 +53,13 @@ internal static class ErrorRecords
             ServerErrorKind.RootNotFound => (PathNotFound, ErrorCategory.ObjectNotFound),
             ServerErrorKind.RootNotDirectory => (PathNotDirectory, ErrorCategory.InvalidArgument),
             ServerErrorKind.EngineNotAvailable => (EngineNotAvailable, ErrorCategory.ResourceUnavailable),
+            ServerErrorKind.CertificateNotFound => (CertificateNotFound, ErrorCategory.ObjectNotFound),
+            ServerErrorKind.CertificateUnreadable => (CertificateUnreadable, ErrorCategory.InvalidData),
+            ServerErrorKind.CertificatePasswordInvalid => (CertificatePasswordInvalid, ErrorCategory.AuthenticationError),
+            ServerErrorKind.CertificateWithoutPrivateKey => (CertificateWithoutPrivateKey, ErrorCategory.InvalidArgument),
+            ServerErrorKind.CertificateExpired => (CertificateExpired, ErrorCategory.InvalidArgument),
+            ServerErrorKind.CertificateNotYetValid => (CertificateNotYetValid, ErrorCategory.InvalidArgument),
+            ServerErrorKind.CertificateNotForServerAuthentication => (CertificateNotForServerAuthentication, ErrorCategory.InvalidArgument),
             // A kind added to the engine later still reaches the user as an error, never as a crash.
             _ => (exception.Kind.ToString(), ErrorCategory.NotSpecified),
         };
@@ -147,6 +163,15 @@ internal static class ErrorRecords
     /// <summary>Assert-ServerRequest's failure: the message says what was expected and lists what arrived.</summary>
     internal static ErrorRecord RequestAssertionError(string message, object? target) =>
         new(new RequestAssertionException(message), RequestAssertionFailed, ErrorCategory.InvalidResult, target);
+    /// <summary>Export-ServerCertificate on a server that serves plain HTTP: it has no certificate to write.</summary>
+    internal static ErrorRecord ServerNotHttpsError(StaticServer server) =>
+        new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) serves plain HTTP and has no certificate; start it with -Certificate, -CertificatePath or -SelfSigned."),
+            ServerNotHttps, ErrorCategory.InvalidOperation, server);
+
+    /// <summary>A wildcard -Name that picks several servers where one file can hold only one certificate.</summary>
+    internal static ErrorRecord AmbiguousServerNameError(string name, int count) =>
+        new(new ArgumentException($"-Name '{name}' matches {count} servers; name one server, or pipe the servers one at a time with their own -Path."),
+            AmbiguousServerName, ErrorCategory.InvalidArgument, name);
 
     internal static ErrorRecord TimeoutWithoutWaitError() =>
         new(new ArgumentException("-Timeout limits how long -Wait waits; use it together with -Wait."),

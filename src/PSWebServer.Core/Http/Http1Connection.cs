@@ -75,10 +75,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private int _sentStatus;   // the status the client could read, for the log (0 when a fault sent none)
     private bool _wasReset;    // a Reset fault ended the connection
     private readonly ConnectionDeadline _deadline; // none until the loop starts: a connection not yet running is not late
+    private readonly string _tlsProtocol; // "TLSv1.3" over HTTPS, "" on plain HTTP: recorded with every request
 
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
-        RequestLog log, ServerStatistics statistics, ServerLimits limits)
+        RequestLog log, ServerStatistics statistics, ServerLimits limits, string tlsProtocol = "")
     {
+        _tlsProtocol = tlsProtocol;
         _transport = transport;
         _handler = handler;
         _manager = manager;
@@ -100,6 +102,17 @@ internal sealed partial class Http1Connection : ITrackedConnection
     public Task Start()
     {
         _id = _manager.Register(this);
+        return RunAsync();
+    }
+
+    /// <summary>
+    /// As <see cref="Start()"/>, for a connection whose earlier phase (a TLS handshake) registered it as
+    /// <paramref name="registration"/>: it takes that registration over, so the client is counted once throughout.
+    /// </summary>
+    public Task Start(long registration)
+    {
+        _id = registration;
+        _manager.Replace(registration, this); // false: the earlier phase was aborted and unregistered; the loop's first operation fails
         return RunAsync();
     }
 
@@ -432,6 +445,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
             Referer = request.Referer.Of(head),
             Range = request.Range.Of(head),
             ContentEncoding = _response.ContentEncoding,
+            TlsProtocol = _tlsProtocol,
             HeaderFields = HeaderSection(request, head),
             Body = _request.Body.Span,
             AnsweredBy = _response.AnsweredBy,
@@ -466,6 +480,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
             Referer = request.Referer.Of(head),
             Range = request.Range.Of(head),
             ContentEncoding = "",
+            TlsProtocol = _tlsProtocol,
             HeaderFields = HeaderSection(request, head),
         });
     }
@@ -489,6 +504,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
             StatusCode = status,
             BytesSent = bytes,
             ContentEncoding = "",
+            TlsProtocol = _tlsProtocol,
         });
     }
 

@@ -12,7 +12,7 @@ namespace PSWebServer.Commands;
 /// engine on it and registers the server in the session. With -Wait it holds the prompt and streams each
 /// completed request until Ctrl+C, then stops the server.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "StaticServer")]
+[Cmdlet(VerbsLifecycle.Start, "StaticServer", DefaultParameterSetName = HttpSet)]
 [OutputType(typeof(StaticServer), typeof(ServerRequest))]
 public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
 {
@@ -115,6 +115,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         }
         IReadOnlyList<string> corsOrigins = ConvertCorsOrigins();
         string? accessLog = AccessLog is null ? null : ResolveAccessLog(AccessLog);
+        PSWebServer.Tls.CertificateSource? certificate = ResolveCertificateSource();
 
         if (!ServerRegistry.TryReserve(Name, out int id, out string name))
         {
@@ -145,6 +146,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
                 Engine = Engine,
                 AccessLogPath = accessLog,
                 AccessLogFormat = AccessLogFormat,
+                Certificate = certificate,
             });
             ServerRegistry.Add(server);
             started = true;
@@ -155,6 +157,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
             {
                 ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory => root,
                 ServerErrorKind.EngineNotAvailable => Engine,
+                >= ServerErrorKind.CertificateNotFound and <= ServerErrorKind.CertificateNotForServerAuthentication => CertificateTarget(),
                 _ => Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             ThrowTerminatingError(ErrorRecords.FromServerException(ex, target));

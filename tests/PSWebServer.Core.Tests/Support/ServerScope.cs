@@ -33,7 +33,7 @@ internal sealed class ServerScope : IDisposable
     /// else), through <see cref="StaticServerOptions.Engine"/>; the server must report the engine it was given.
     /// </summary>
     public StaticServer Start(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, string engine = "epoll",
-        Http.IFrontHandler[]? front = null)
+        Http.IFrontHandler[]? front = null, PSWebServer.Tls.CertificateSource? certificate = null)
     {
         ServerEngine asked = engine switch
         {
@@ -41,7 +41,8 @@ internal sealed class ServerScope : IDisposable
             "epoll" => EpollEngine.IsSupported ? ServerEngine.Epoll : ServerEngine.Auto,
             _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "epoll or socket"),
         };
-        StaticServer server = StaticServer.Start(Options(limits, port, stopTimeout, asked, front));
+        StaticServerOptions options = Options(limits, port, stopTimeout, asked, front);
+        StaticServer server = StaticServer.Start(certificate is null ? options : WithCertificate(options, certificate));
         _servers.Add(server);
         ServerEngine expected = asked == ServerEngine.Auto ? ServerEngine.Socket : asked;
         if (server.Engine != expected) throw new InvalidOperationException($"Asked for the {engine} engine, got {server.Engine}.");
@@ -59,6 +60,18 @@ internal sealed class ServerScope : IDisposable
         StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
         Engine = engine,
         TestFrontHandlers = front,
+    };
+
+    private static StaticServerOptions WithCertificate(StaticServerOptions o, PSWebServer.Tls.CertificateSource certificate) => new()
+    {
+        Root = o.Root,
+        Port = o.Port,
+        Name = o.Name,
+        Limits = o.Limits,
+        StopTimeout = o.StopTimeout,
+        Engine = o.Engine,
+        TestFrontHandlers = o.TestFrontHandlers,
+        Certificate = certificate,
     };
 
     /// <summary>Keeps a server a test started by itself, so it is stopped on dispose like the others.</summary>

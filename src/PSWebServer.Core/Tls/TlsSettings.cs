@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace PSWebServer.Tls;
+
+/// <summary>
+/// One server's TLS configuration, made once at start and shared by every handshake: the certificate context (its
+/// chain built once here, not per handshake), the protocols (TLS 1.2 and 1.3 only, the platform's cipher defaults, no
+/// renegotiation, no client certificates, AEAD suites only where the platform lets us choose), the ALPN protocols offered, and the answer to plain HTTP on this port.
+/// </summary>
+internal sealed class TlsSettings
+{
+    public TlsSettings(X509Certificate2 certificate, string httpsUrl, X509Certificate2Collection? intermediates = null,
+        IReadOnlyList<SslApplicationProtocol>? applicationProtocols = null)
+    {
+        Certificate = certificate;
+        // offline: the chain is built from the file's own intermediates and what this machine has; a start never waits
+        // for a download of intermediates.
+        CertificateContext = SslStreamCertificateContext.Create(certificate, intermediates is { Count: > 0 } ? intermediates : null, offline: true);
+        ApplicationProtocols = new List<SslApplicationProtocol>(applicationProtocols ?? new[] { SslApplicationProtocol.Http11 });
+        ServerOptions = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = CertificateContext,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            AllowRenegotiation = false,
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            ApplicationProtocols = ApplicationProtocols,
+            CipherSuitesPolicy = AeadOnly(),
+        };
+        PlainHttpAnswer = BuildPlainHttpAnswer(httpsUrl);
+    }
+
+    /// <summary>The certificate with its private key, as loaded and checked.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    public SslStreamCertificateContext CertificateContext { get; }
+
+    /// <summary>
+    /// Offered in this order, the client's preference among them wins per RFC 7301 as SslStream applies it. http/1.1
+    /// today; HTTP/2 adds h2 by passing its own list.
+    /// </summary>
+    public List<SslApplicationProtocol> ApplicationProtocols { get; }
+
+    /// <summary>
+    /// Shared by all handshakes and never changed after this constructor: SslStream copies what it needs from it as a
+    /// handshake begins, so one instance serves every connection without an allocation each.
+    /// </summary>
+    public SslServerAuthenticationOptions ServerOptions { get; }
+
+    /// <summary>The whole response a plain-HTTP request to this port gets (a 400 naming the https URL), built once.</summary>
+    public byte[] PlainHttpAnswer { get; }
+
+    /// <summary>
+    /// On Linux (OpenSSL): the platform's suites without the CBC ones it still offers for TLS 1.2 (testssl.sh flags them
+    /// for LUCKY13), i.e. ECDHE with AES-GCM or ChaCha20-Poly1305, as Mozilla's "intermediate" profile has it; every
+    /// TLS 1.2 client of the last decade has one of them. Elsewhere the policy cannot be set and the system's own
+    /// defaults apply (SChannel on Windows already prefers these).
+    /// </summary>
+    private static CipherSuitesPolicy? AeadOnly()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        return new CipherSuitesPolicy(new[]
+        {
+            TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        });
+    }
+
+    private static byte[] BuildPlainHttpAnswer(string httpsUrl)
+    {
+        string body = "This port speaks HTTPS, not plain HTTP. Use " + httpsUrl + " instead.\n";
+        string head = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+            + Encoding.UTF8.GetByteCount(body).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + "\r\nConnection: close\r\n\r\n";
+        return Encoding.UTF8.GetBytes(head + body);
+    }
+
+    /// <summary>The name ServerRequest shows for a negotiated protocol, in OpenSSL's spelling ("TLSv1.3").</summary>
+    public static string ProtocolText(SslProtocols protocol) => protocol switch
+    {
+        SslProtocols.Tls13 => "TLSv1.3",
+        SslProtocols.Tls12 => "TLSv1.2",
+        _ => protocol.ToString(),
+    };
+}
