@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using PSWebServer.AccessLog;
 using PSWebServer.Connections;
 using PSWebServer.Http;
+using PSWebServer.LiveReload;
 using PSWebServer.StaticFiles;
 using PSWebServer.Transport;
 
@@ -26,6 +27,7 @@ public sealed class StaticServer : IDisposable
     private readonly StaticFileHandler _files;
     private readonly RequestHandlerChain _handler;
     private readonly AccessLogWriter? _accessLog;
+    private readonly LiveReloadService? _liveReload;
     private readonly object _stateLock = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly ServerStatistics _statistics = new();
@@ -49,13 +51,27 @@ public sealed class StaticServer : IDisposable
         _connections = new ConnectionManager(options.Limits);
         _files = new StaticFileHandler(root, options);
         // Front handlers answer before the files, in this order; each new response kind adds itself here.
-        _handler = new RequestHandlerChain(Array.Empty<IFrontHandler>(), _files);
+        var front = new System.Collections.Generic.List<IFrontHandler>();
+        _liveReload = options.LiveReload
+            ? new LiveReloadService(root, options.LiveReloadWatch, _files.ForgetCached, _statistics.ReportError,
+                options.AccessLogPath is null ? null : new[] { Path.GetFullPath(options.AccessLogPath) })
+            : null;
+        if (_liveReload != null) front.Add(_liveReload.Handler);
+        _handler = new RequestHandlerChain(front.ToArray(), _files);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
         // Opened last, on the caller's thread: a file that cannot be written fails the start (and frees the port), and
         // nothing after it can fail and leave its thread running.
-        _accessLog = options.AccessLogPath is null
-            ? null
-            : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
+        try
+        {
+            _accessLog = options.AccessLogPath is null
+                ? null
+                : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
+        }
+        catch
+        {
+            _liveReload?.Dispose(); // its watcher started above
+            throw;
+        }
         Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog);
     }
 
@@ -188,6 +204,36 @@ public sealed class StaticServer : IDisposable
     public Exception? LastError => _statistics.LastError;
     public RequestLog Requests { get; }
     public StaticServerOptions Options { get; }
+
+    /// <summary>Whether pages get live reload (<see cref="StaticServerOptions.LiveReload"/>).</summary>
+    public bool LiveReload => _liveReload != null;
+
+    /// <summary>Whether live reload watches the root; false when only <see cref="Reload"/> tells pages.</summary>
+    public bool LiveReloadWatching => _liveReload?.Watching ?? false;
+
+    /// <summary>Pages connected to the live-reload event stream now.</summary>
+    public int LiveReloadClients => _liveReload?.Hub.SubscriberCount ?? 0;
+
+    /// <summary>
+    /// Tells the pages that files changed, as the watcher would (a build step that wrote many files at once): with
+    /// <paramref name="paths"/> (from the root, such as <c>/css/site.css</c>) all stylesheets, each is swapped in
+    /// place; otherwise, or with none given, pages reload. What the server holds in memory is dropped first, so the
+    /// reload gets the new files. Throws <see cref="InvalidOperationException"/> when live reload is off or the server
+    /// is not running.
+    /// </summary>
+    public void Reload(System.Collections.Generic.IReadOnlyCollection<string>? paths = null)
+    {
+        if (_liveReload is null) throw new InvalidOperationException($"Server '{Name}' ({Url}) was started without live reload.");
+        if (State != ServerState.Running) throw new InvalidOperationException($"Server '{Name}' ({Url}) is {State}: there are no pages to reload.");
+        var normalized = new System.Collections.Generic.List<string>();
+        foreach (string path in paths ?? Array.Empty<string>())
+        {
+            if (string.IsNullOrWhiteSpace(path)) continue;
+            string slashed = path.Replace('\\', '/');
+            normalized.Add(slashed.StartsWith('/') ? slashed : "/" + slashed);
+        }
+        _liveReload.Changed(normalized);
+    }
 
     /// <summary>
     /// Stops the server: no new connections, idle ones closed at once, in-flight responses given until the
@@ -341,6 +387,8 @@ public sealed class StaticServer : IDisposable
     /// </summary>
     private bool TearDown(GracePeriod grace)
     {
+        // First: event streams end now, so none is a connection in flight the drain below would wait for.
+        _liveReload?.EndStreams();
         EpollEngine? engine;
         lock (_stateLock) engine = _engine; // null while the start is still setting it up: then the start stops it
         engine?.StopAccepting(TimeSpan.FromSeconds(1));

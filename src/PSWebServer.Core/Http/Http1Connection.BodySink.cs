@@ -16,6 +16,7 @@ internal sealed partial class Http1Connection
         private readonly Http1Connection _connection;
         private bool _chunked;
         private long _declared;
+        private bool _awaitingEvents;
 
         public Http1BodySink(Http1Connection connection)
         {
@@ -29,6 +30,7 @@ internal sealed partial class Http1Connection
             _chunked = chunked;
             _declared = contentLength;
             BytesWritten = 0;
+            _awaitingEvents = false;
         }
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data)
@@ -46,11 +48,25 @@ internal sealed partial class Http1Connection
 
         public ValueTask FlushAsync() => _connection.FlushAsync();
 
+        // The connection's FlushAsync restores the deadline a send interrupted, so setting "idle, no deadline" once
+        // here holds between every later send, while each send itself runs under the send timeout.
+        public void AwaitingEvents()
+        {
+            _awaitingEvents = true;
+            _connection._deadline.Restore((long.MaxValue, true));
+        }
+
         public ValueTask CompleteAsync()
         {
             if (_declared >= 0 && BytesWritten != _declared)
                 throw new IOException("The body writer ended before its Content-Length: the connection cannot go on.");
             if (_chunked) _connection._output.Write(Http1ResponseEncoder.LastChunk);
+            if (_awaitingEvents)
+            {
+                // Back to a busy phase for the rest of the response (its last bytes, the close): the client's deadlines again.
+                _awaitingEvents = false;
+                _connection._deadline.Enter(_connection._limits.SendTimeout, idle: false);
+            }
             return default;
         }
     }

@@ -11,4 +11,11 @@ internal interface IResponseBodySink
 
     /// <summary>Sends what is queued now (an event that must reach the client at once).</summary>
     ValueTask FlushAsync();
+
+    /// <summary>
+    /// The writer is about to wait for something other than the client (an event stream between events), possibly for
+    /// hours: from now until the body ends, the connection has no client deadline between sends and counts as idle for
+    /// Stop (closed at once). Each later send still runs under the send deadline.
+    /// </summary>
+    void AwaitingEvents();
 }

@@ -1,0 +1,72 @@
+using System;
+using System.Text;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using PSWebServer.Http;
+
+namespace PSWebServer.LiveReload;
+
+/// <summary>
+/// One page's Server-Sent Events stream (text/event-stream, chunked): a first line at once, then a <c>data:</c> line
+/// per event, each flushed, and a comment now and then so proxies and the page see a live connection and a vanished
+/// client is found by a failing send. While it waits for an event it tells the sink so: the connection then has no
+/// client deadline and counts as idle for Stop. It ends when the hub ends (the server stops) or the connection does.
+/// </summary>
+internal sealed class EventStreamWriter : IResponseBodyWriter
+{
+    private static readonly byte[] Preamble = Encoding.ASCII.GetBytes("retry: 1000\n: pswebserver live reload\n\n");
+    private static readonly byte[] Heartbeat = Encoding.ASCII.GetBytes(": ping\n\n");
+
+    private readonly LiveReloadHub _hub;
+    private readonly TimeSpan _heartbeat;
+
+    public EventStreamWriter(LiveReloadHub hub, TimeSpan heartbeat)
+    {
+        _hub = hub;
+        _heartbeat = heartbeat;
+    }
+
+    public async ValueTask WriteBodyAsync(IResponseBodySink sink, CancellationToken cancel)
+    {
+        Channel<string>? channel = _hub.Subscribe();
+        if (channel is null) return; // the server is stopping: an empty stream, and the page tries again later
+        try
+        {
+            await sink.WriteAsync(Preamble).ConfigureAwait(false);
+            await sink.FlushAsync().ConfigureAwait(false);
+            sink.AwaitingEvents();
+            ChannelReader<string> reader = channel.Reader;
+            Task<bool>? waiting = null;
+            while (true)
+            {
+                waiting ??= reader.WaitToReadAsync(cancel).AsTask();
+                if (!waiting.IsCompleted)
+                {
+                    using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                    Task delay = Task.Delay(_heartbeat, tick.Token);
+                    Task first = await Task.WhenAny(waiting, delay).ConfigureAwait(false);
+                    tick.Cancel(); // the timer goes with it when an event came first
+                    cancel.ThrowIfCancellationRequested();
+                    if (first != waiting)
+                    {
+                        await sink.WriteAsync(Heartbeat).ConfigureAwait(false);
+                        await sink.FlushAsync().ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                if (!await waiting.ConfigureAwait(false)) return; // the hub ended: the stream ends, the connection closes
+                waiting = null;
+                while (reader.TryRead(out string? message))
+                {
+                    await sink.WriteAsync(Encoding.UTF8.GetBytes("data: " + message + "\n\n")).ConfigureAwait(false);
+                }
+                await sink.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _hub.Unsubscribe(channel);
+        }
+    }
+}
