@@ -24,6 +24,7 @@
         'Get-StaticServer'
         'Get-ServerRequest'
         'Clear-ServerRequest'
+        'Invoke-ServerReload'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

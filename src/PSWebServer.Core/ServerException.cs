@@ -13,6 +13,8 @@ public enum ServerErrorKind
     RootNotDirectory,
     /// <summary>The epoll engine was asked for explicitly and cannot run here (not Linux, or its setup failed).</summary>
     EngineNotAvailable,
+    /// <summary>Live reload was asked to watch the root and the system refused a watch (a limit on watches, a folder gone).</summary>
+    WatchNotAvailable,
 }
 
 /// <summary>A server could not start; <see cref="Kind"/> says why, the message names the address and port or path.</summary>

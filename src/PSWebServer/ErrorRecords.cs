@@ -27,6 +27,10 @@ internal static class ErrorRecords
     internal const string InvalidOption = nameof(InvalidOption);
     internal const string EngineNotAvailable = nameof(EngineNotAvailable);
     internal const string AccessLogUnavailable = nameof(AccessLogUnavailable);
+    internal const string LiveReloadNotEnabled = nameof(LiveReloadNotEnabled);
+    internal const string WatchNotAvailable = nameof(WatchNotAvailable);
+    internal const string NoWatchWithoutLiveReload = nameof(NoWatchWithoutLiveReload);
+    internal const string ServerNotRunning = nameof(ServerNotRunning);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -39,6 +43,7 @@ internal static class ErrorRecords
             ServerErrorKind.RootNotFound => (PathNotFound, ErrorCategory.ObjectNotFound),
             ServerErrorKind.RootNotDirectory => (PathNotDirectory, ErrorCategory.InvalidArgument),
             ServerErrorKind.EngineNotAvailable => (EngineNotAvailable, ErrorCategory.ResourceUnavailable),
+            ServerErrorKind.WatchNotAvailable => (WatchNotAvailable, ErrorCategory.ResourceUnavailable),
             // A kind added to the engine later still reaches the user as an error, never as a crash.
             _ => (exception.Kind.ToString(), ErrorCategory.NotSpecified),
         };
@@ -102,6 +107,19 @@ internal static class ErrorRecords
     internal static ErrorRecord ServerFaultedError(StaticServer server) =>
         new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) stopped after an error: {server.LastError?.Message ?? "unknown error"}", server.LastError),
             ServerFaulted, ErrorCategory.OperationStopped, server);
+
+    /// <summary>Invoke-ServerReload on a server started without -LiveReload: it has no pages listening.</summary>
+    internal static ErrorRecord LiveReloadNotEnabledError(StaticServer server) =>
+        new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) was started without -LiveReload: no page listens for reloads. Start it with -LiveReload."),
+            LiveReloadNotEnabled, ErrorCategory.InvalidOperation, server);
+
+    internal static ErrorRecord ServerNotRunningError(StaticServer server) =>
+        new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) is {server.State}: there are no pages to reload."),
+            ServerNotRunning, ErrorCategory.InvalidOperation, server);
+
+    internal static ErrorRecord NoWatchWithoutLiveReloadError() =>
+        new(new ArgumentException("-NoWatch turns off live reload's watcher; use it together with -LiveReload."),
+            NoWatchWithoutLiveReload, ErrorCategory.InvalidArgument, null);
 
     internal static ErrorRecord TimeoutWithoutWaitError() =>
         new(new ArgumentException("-Timeout limits how long -Wait waits; use it together with -Wait."),

@@ -26,7 +26,7 @@ Describe 'Tab completion of server names and ids' {
         $servers | Stop-StaticServer
     }
 
-    It 'completes -Name of <_> with the session''s servers, not files' -ForEach 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest' {
+    It 'completes -Name of <_> with the session''s servers, not files' -ForEach 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest', 'Invoke-ServerReload' {
         $offered = Get-Completion "$_ -Name comp"
         $offered.CompletionText | Should -Be 'compalpha', 'compbeta', "'comp gamma'"
         $offered.CompletionText | Should -Not -Contain 'compfile.txt'

@@ -1,12 +1,12 @@
 BeforeDiscovery {
-    $cmdletNames = 'Start-StaticServer', 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest'
+    $cmdletNames = 'Start-StaticServer', 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest', 'Invoke-ServerReload'
     $canSignal = -not $IsWindows -and [bool](Get-Command kill -CommandType Application -ErrorAction SilentlyContinue)
 }
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     Import-PSWebServer
-    $cmdletNames = 'Start-StaticServer', 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest'
+    $cmdletNames = 'Start-StaticServer', 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest', 'Invoke-ServerReload'
 }
 
 Describe 'The module' {
@@ -27,7 +27,7 @@ Describe 'The module' {
         $manifest.ExportedAliases.Count | Should -Be 0
     }
 
-    It 'exports exactly the five cmdlets' {
+    It 'exports exactly its cmdlets' {
         $exported = (Get-Module PSWebServer).ExportedCommands.Values
         ($exported.Name | Sort-Object) | Should -Be ($cmdletNames | Sort-Object)
         $exported.CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'

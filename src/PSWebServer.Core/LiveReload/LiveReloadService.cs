@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 
 namespace PSWebServer.LiveReload;
 
@@ -25,7 +26,16 @@ internal sealed class LiveReloadService : IDisposable
         _forgetCached = forgetCached;
         Hub = new LiveReloadHub();
         Handler = new LiveReloadHandler(Hub, heartbeat ?? DefaultHeartbeat);
-        if (watch) _watcher = new FolderWatcher(root, Changed, error, Quiet, MaxDelay, ignoredFiles);
+        if (!watch) return;
+        try
+        {
+            _watcher = new FolderWatcher(root, Changed, error, Quiet, MaxDelay, ignoredFiles);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException or ArgumentException)
+        {
+            throw new ServerException(ServerErrorKind.WatchNotAvailable,
+                $"Live reload cannot watch '{root}': {ex.Message} Raise the system's limit on file watches, or turn watching off and reload from the script.", ex);
+        }
     }
 
     public LiveReloadHub Hub { get; }

@@ -115,6 +115,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         }
         IReadOnlyList<string> corsOrigins = ConvertCorsOrigins();
         string? accessLog = AccessLog is null ? null : ResolveAccessLog(AccessLog);
+        CheckLiveReload();
 
         if (!ServerRegistry.TryReserve(Name, out int id, out string name))
         {
@@ -145,6 +146,8 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
                 Engine = Engine,
                 AccessLogPath = accessLog,
                 AccessLogFormat = AccessLogFormat,
+                LiveReload = LiveReload,
+                LiveReloadWatch = !NoWatch,
             });
             ServerRegistry.Add(server);
             started = true;
@@ -153,7 +156,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         {
             object target = ex.Kind switch
             {
-                ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory => root,
+                ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory or ServerErrorKind.WatchNotAvailable => root,
                 ServerErrorKind.EngineNotAvailable => Engine,
                 _ => Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
@@ -165,6 +168,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecords.InvalidOptionError(ex));
             return; // not reached
         }
+
         catch (Exception ex) when (accessLog is not null && ex is IOException or UnauthorizedAccessException)
         {
             // The only file the engine opens while starting is the access log.
@@ -178,6 +182,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"Server '{server.Name}' (Id {server.Id}) serves '{server.Root}' at {server.Url} on the {server.Engine} engine");
         if (server.EngineFallbackReason is string reason) WriteVerbose($"Server '{server.Name}' does not use epoll: {reason}");
+        WriteLiveReloadVerbose(server);
         if (Open) OpenBrowser(server);
         if (!Wait)
         {
