@@ -54,7 +54,7 @@ public sealed class StaticServer : IDisposable
         var front = new System.Collections.Generic.List<IFrontHandler>();
         _liveReload = options.LiveReload
             ? new LiveReloadService(root, options.LiveReloadWatch, _files.ForgetCached, _statistics.ReportError,
-                options.AccessLogPath is null ? null : new[] { Path.GetFullPath(options.AccessLogPath) })
+                options.AccessLogPath is null ? null : new[] { Path.GetFullPath(options.AccessLogPath) }, options.LiveReloadHeartbeat)
             : null;
         if (_liveReload != null) front.Add(_liveReload.Handler);
         _handler = new RequestHandlerChain(front.ToArray(), _files);

@@ -105,5 +105,8 @@ public sealed class StaticServerOptions
     /// </summary>
     public bool LiveReloadWatch { get; init; } = true;
 
+    /// <summary>How often a quiet event stream gets a comment line (15 s when null); tests make it short.</summary>
+    internal TimeSpan? LiveReloadHeartbeat { get; init; }
+
     public ServerLimits Limits { get; init; } = new();
 }

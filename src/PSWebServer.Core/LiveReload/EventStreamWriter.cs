@@ -37,26 +37,26 @@ internal sealed class EventStreamWriter : IResponseBodyWriter
             await sink.FlushAsync().ConfigureAwait(false);
             sink.AwaitingEvents();
             ChannelReader<string> reader = channel.Reader;
-            Task<bool>? waiting = null;
             while (true)
             {
-                waiting ??= reader.WaitToReadAsync(cancel).AsTask();
-                if (!waiting.IsCompleted)
+                bool more;
+                // One wait per event, bounded by the heartbeat: no timer task beside it, so an event (or the hub's
+                // end at stop) resumes the stream in one step.
+                using (var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel))
                 {
-                    using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                    Task delay = Task.Delay(_heartbeat, tick.Token);
-                    Task first = await Task.WhenAny(waiting, delay).ConfigureAwait(false);
-                    tick.Cancel(); // the timer goes with it when an event came first
-                    cancel.ThrowIfCancellationRequested();
-                    if (first != waiting)
+                    tick.CancelAfter(_heartbeat);
+                    try
+                    {
+                        more = await reader.WaitToReadAsync(tick.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                     {
                         await sink.WriteAsync(Heartbeat).ConfigureAwait(false);
                         await sink.FlushAsync().ConfigureAwait(false);
                         continue;
                     }
                 }
-                if (!await waiting.ConfigureAwait(false)) return; // the hub ended: the stream ends, the connection closes
-                waiting = null;
+                if (!more) return; // the hub ended: the stream ends, the connection closes
                 while (reader.TryRead(out string? message))
                 {
                     await sink.WriteAsync(Encoding.UTF8.GetBytes("data: " + message + "\n\n")).ConfigureAwait(false);
