@@ -37,6 +37,7 @@ internal static class LiveReloadScript
           }
           function connect() {
             var source = new EventSource(eventsUrl);
+            source.onopen = function () { window.__pswebserverLiveReload = 'connected'; };
             source.onmessage = function (event) {
               var data = String(event.data);
               if (data === 'reload') location.reload();
