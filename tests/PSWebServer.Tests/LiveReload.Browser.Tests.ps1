@@ -81,6 +81,7 @@ Describe 'Live reload in chromium' -Skip:$skip {
         }
         $exitCode = $process.ExitCode
         $results = @($stdout.Result -split "`n" | Where-Object { $_.StartsWith('{') } | ForEach-Object { $_ | ConvertFrom-Json })
+        foreach ($r in $results) { Write-Host "    browser: $($r.name): $($r.ok) $($r.detail.Substring(0, [Math]::Min(120, $r.detail.Length)))" }
         $log = "exit $exitCode`nstdout:`n$($stdout.Result)`nstderr:`n$($stderr.Result)"
         function Get-Check([string] $Name) { $results | Where-Object name -eq $Name | Select-Object -First 1 }
     }
