@@ -178,6 +178,24 @@ public sealed class StaticFileHandlerLiveReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task MissingPage_AnsweredToANavigation_Listens_SoCreatingItReloads()
+    {
+        StaticFileHandler handler = Handler();
+        TestResponse page = await GetAsync(handler, "/new.html", Navigation);
+        TestResponse fetched = await GetAsync(handler, "/new.html", Fetch);
+
+        Assert.Equal(404, page.StatusCode);
+        Assert.Contains(Tag + "</body>", page.BodyText);
+        Assert.Contains("Sec-Fetch-Dest", Vary(page));
+        Assert.Equal(404, fetched.StatusCode);
+        Assert.DoesNotContain(Tag, fetched.BodyText);
+
+        _site.File("new.html", Page);
+        handler.ForgetCached(); // the watcher's doing: the path known missing is forgotten at once
+        Assert.Equal(200, (await GetAsync(handler, "/new.html", Navigation)).StatusCode);
+    }
+
+    [Fact]
     public async Task WithoutLiveReload_NothingIsInjected_AndVaryIsAsBefore()
     {
         StaticFileHandler handler = Handler(liveReload: false);

@@ -1,7 +1,8 @@
 # Live reload in a real browser (issue 10, Proof): Debian's chromium driven by puppeteer-core (tests/browser,
 # installed by `npm ci` in build.ps1's Test task). A page reloads with new content within a second of a change,
 # a stylesheet change applies without a navigation, a page with no </body> reloads, fetch() and XHR of an HTML
-# fragment get it without the script, and Invoke-ServerReload reloads a -NoWatch server's page.
+# fragment get it without the script, eight tabs share one stream (all load, all reload), and Invoke-ServerReload
+# reloads a -NoWatch server's page.
 # Missing chromium, node or tests/browser/node_modules skips here and fails under CI=true.
 
 BeforeDiscovery {
@@ -44,6 +45,7 @@ Describe 'Live reload in chromium' -Skip:$skip {
         Set-Content -LiteralPath (Join-Path $watchRoot 'css/site.css') -Value 'h1 { color: rgb(255, 0, 0); }'
         Set-Content -LiteralPath (Join-Path $watchRoot 'fragment.html') -NoNewline -Value '<ul><li>fragment</li></ul>'
         Set-Content -LiteralPath (Join-Path $watchRoot 'bare.html') -NoNewline -Value '<p id="t">bare one</p>'
+        Set-Content -LiteralPath (Join-Path $watchRoot 'many.html') -NoNewline -Value '<html><body><p id="t">many one</p></body></html>'
         Set-Content -LiteralPath (Join-Path $scriptRoot 'index.html') -NoNewline -Value '<html><body><h1 id="t">before</h1></body></html>'
 
         $watching = Start-StaticServer $watchRoot -Port 0 -Name 'lr-watch' -LiveReload
@@ -101,6 +103,7 @@ Describe 'Live reload in chromium' -Skip:$skip {
         'fetch() of an HTML fragment has no script'
         'XHR of an HTML fragment has no script'
         'page without </body> reloads'
+        'eight tabs all load and all reload'
         '-NoWatch: a change alone does not reload'
         'Invoke-ServerReload reloads the page'
     ) {

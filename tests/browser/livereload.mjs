@@ -81,6 +81,20 @@ try {
     await page.close();
   }
 
+  // 6. Eight tabs on one server all load and all reload: they share one stream, so they do not use up the
+  //    browser's six connections to the server (a stream per tab would leave the seventh tab loading forever).
+  {
+    const tabs = [];
+    for (let i = 0; i < 8; i++) tabs.push(await open(browser, config.watchUrl + 'many.html'));
+    const started = Date.now();
+    writeFileSync(join(root, 'many.html'), '<html><body><p id="t">many two</p></body></html>');
+    const waits = tabs.map(({ page }) => page.waitForFunction(() => document.getElementById('t')?.textContent === 'many two',
+      { timeout: 5000, polling: 20 }).then(() => true, () => false));
+    const reloaded = (await Promise.all(waits)).filter(Boolean).length;
+    report('eight tabs all load and all reload', reloaded === 8, `${reloaded} of 8 reloaded in ${Date.now() - started} ms`);
+    for (const { page } of tabs) await page.close();
+  }
+
   // 5. Invoke-ServerReload triggers a reload; without it, on a -NoWatch server, a change does not.
   {
     const { page } = await open(browser, config.scriptUrl + 'index.html');

@@ -11,6 +11,9 @@ namespace PSWebServer.LiveReload;
 /// It subscribes to the event stream; "reload" reloads the page, "css PATH" swaps that stylesheet (every same-origin
 /// one when no link names it, as for a sheet pulled in by @import) with a cache-busting query, without a navigation.
 /// EventSource reconnects on its own after a dropped stream; the script starts a new one quietly if the browser gave up.
+/// The tabs of one server share one stream (a Web Lock elects the tab that holds it, a BroadcastChannel passes its
+/// events on), so many open tabs do not use up the browser's six connections to the server; where those APIs are
+/// missing (an insecure context, an old browser) each tab opens its own.
 /// </summary>
 internal static class LiveReloadScript
 {
@@ -20,6 +23,7 @@ internal static class LiveReloadScript
           if (window.__pswebserverLiveReload) return;
           window.__pswebserverLiveReload = true;
           var eventsUrl = '/__pswebserver/events';
+          var name = 'pswebserver-livereload';
           function sameOrigin(link) {
             try { return new URL(link.href, location.href).origin === location.origin; } catch (e) { return false; }
           }
@@ -35,19 +39,38 @@ internal static class LiveReloadScript
               link.href = url.href;
             });
           }
-          function connect() {
+          function handle(data) {
+            if (data === 'connected') window.__pswebserverLiveReload = 'connected';
+            else if (data === 'reload') location.reload();
+            else if (data.indexOf('css ') === 0) swapCss(data.slice(4));
+          }
+          var open = false;
+          function connect(deliver) {
             var source = new EventSource(eventsUrl);
-            source.onopen = function () { window.__pswebserverLiveReload = 'connected'; };
-            source.onmessage = function (event) {
-              var data = String(event.data);
-              if (data === 'reload') location.reload();
-              else if (data.indexOf('css ') === 0) swapCss(data.slice(4));
-            };
+            source.onopen = function () { open = true; deliver('connected'); };
+            source.onmessage = function (event) { deliver(String(event.data)); };
             source.onerror = function () {
-              if (source.readyState === 2) { source.close(); setTimeout(connect, 2000); }
+              open = false;
+              if (source.readyState === 2) { source.close(); setTimeout(function () { connect(deliver); }, 2000); }
             };
           }
-          connect();
+          var channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
+          if (!channel || !(navigator.locks && navigator.locks.request)) { connect(handle); return; }
+          // One stream for all of this server's tabs: a browser opens at most six HTTP/1.1 connections to a server,
+          // and a stream per tab would use them up. The tab holding the lock keeps the stream and passes its events on;
+          // when it goes, the next tab waiting for the lock takes over.
+          var leader = false;
+          channel.onmessage = function (event) {
+            if (event.data === 'hello') { if (leader && open) channel.postMessage('connected'); }
+            else handle(String(event.data));
+          };
+          navigator.locks.request(name, function () {
+            leader = true;
+            return new Promise(function () {
+              connect(function (data) { channel.postMessage(data); handle(data); });
+            });
+          });
+          channel.postMessage('hello');
         })();
 
         """;

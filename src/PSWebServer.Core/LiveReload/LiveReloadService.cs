@@ -12,7 +12,7 @@ namespace PSWebServer.LiveReload;
 internal sealed class LiveReloadService : IDisposable
 {
     /// <summary>How long changes must be quiet before pages hear of them: an editor's save is several events.</summary>
-    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(150);
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
     /// <summary>A burst that never goes quiet is still reported this often.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(15);

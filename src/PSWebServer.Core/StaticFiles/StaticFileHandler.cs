@@ -26,6 +26,9 @@ internal sealed class StaticFileHandler : IRequestHandler
         .Add("Content-Type"u8, "multipart/byteranges; boundary=" + Boundary).Add("Accept-Ranges"u8, "bytes").Build();
     private static readonly HeaderBlock HtmlListingBlock = ListingBlock("text/html; charset=utf-8");
     private static readonly HeaderBlock JsonListingBlock = ListingBlock("application/json; charset=utf-8");
+    private static readonly byte[] LiveReloadNotFoundPage = ScriptInjection.Inject(StatusPages.For(404), LiveReload.LiveReloadPaths.ScriptTag)!;
+    private static readonly HeaderBlock LiveReloadNotFoundBlock = new HeaderBlockBuilder().Add("Content-Type"u8, "text/html; charset=utf-8")
+        .Add("Cache-Control"u8, "no-cache").Add("Vary"u8, ScriptInjection.VaryFields).Build();
     private static readonly HeaderBlock LiveReloadListingBlock = new HeaderBlockBuilder().Add("Content-Type"u8, "text/html; charset=utf-8")
         .Add("Cache-Control"u8, "no-cache").Add("Vary"u8, "Accept, Sec-Fetch-Dest, Sec-Fetch-Mode").Build();
 
@@ -359,6 +362,15 @@ internal sealed class StaticFileHandler : IRequestHandler
         {
             if (!_notFoundPage.TryGet(now, mayBlock, out CachedFile? page)) return false;
             if (page != null) return TryServe(page.Identity, page, null, request, response, 404, mayBlock);
+        }
+        if (_scriptTag != null && ScriptInjection.IsNavigation(request))
+        {
+            // With live reload, the page for a missing path listens too: creating the file reloads it.
+            response.StatusCode = 404;
+            response.AddBlock(LiveReloadNotFoundBlock);
+            response.SetBytes(LiveReloadNotFoundPage);
+            AddCommon(request, response);
+            return true;
         }
         Status(404, request, response);
         return true;
