@@ -110,6 +110,17 @@ Describe 'Invoke-ServerReload' {
         }
     }
 
+    It 'without a selection, tells every live-reload server and skips the others without an error' {
+        $plain = Start-StaticServer $root -Port 0 -Name 'lrt-plain2'
+        try {
+            Invoke-ServerReload -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 0
+        }
+        finally {
+            $plain | Stop-StaticServer -Timeout 1
+        }
+    }
+
     It 'writes ServerNotFound for a name that matches no server' {
         Invoke-ServerReload -Name 'lrt-nobody' -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures[0].FullyQualifiedErrorId | Should -Be 'ServerNotFound,PSWebServer.Commands.InvokeServerReloadCommand'

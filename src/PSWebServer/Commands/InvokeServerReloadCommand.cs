@@ -23,11 +23,14 @@ public sealed class InvokeServerReloadCommand : ServerSelectingCommand
 
     protected override void ProcessRecord()
     {
+        // Without -Server, -Name or -Id: every live-reload server of the session; the others are not asked for, so no error.
+        bool everyServer = ParameterSetName == NameSet && Name is null;
         foreach (StaticServer server in SelectServers())
         {
             if (!server.LiveReload)
             {
-                WriteError(ErrorRecords.LiveReloadNotEnabledError(server));
+                if (everyServer) WriteVerbose($"Server '{server.Name}' has no live reload: skipped");
+                else WriteError(ErrorRecords.LiveReloadNotEnabledError(server));
                 continue;
             }
             if (server.State != ServerState.Running)
