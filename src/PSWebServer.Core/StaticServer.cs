@@ -54,7 +54,8 @@ public sealed class StaticServer : IDisposable
         var front = new System.Collections.Generic.List<IFrontHandler>();
         _liveReload = options.LiveReload
             ? new LiveReloadService(root, options.LiveReloadWatch, _files.ForgetCached, _statistics.ReportError,
-                options.AccessLogPath is null ? null : new[] { Path.GetFullPath(options.AccessLogPath) }, options.LiveReloadHeartbeat)
+                options.AccessLogPath is null ? null : new[] { Path.GetFullPath(options.AccessLogPath) }, options.LiveReloadHeartbeat,
+                HeaderBlock.From(options.Headers))
             : null;
         if (_liveReload != null) front.Add(_liveReload.Handler);
         _handler = new RequestHandlerChain(front.ToArray(), _files);
@@ -387,8 +388,9 @@ public sealed class StaticServer : IDisposable
     /// </summary>
     private bool TearDown(GracePeriod grace)
     {
-        // First: event streams end now, so none is a connection in flight the drain below would wait for.
-        _liveReload?.EndStreams();
+        // First: event streams end now (each sends its end, within a quarter second at most, less when the grace is
+        // shorter), so none is a connection in flight the drain below waits for.
+        _liveReload?.EndStreams(grace.HasEnded ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250));
         EpollEngine? engine;
         lock (_stateLock) engine = _engine; // null while the start is still setting it up: then the start stops it
         engine?.StopAccepting(TimeSpan.FromSeconds(1));

@@ -23,7 +23,8 @@ public sealed class LiveReloadServerTests : IDisposable
 
     public void Dispose() => _scope.Dispose();
 
-    private StaticServer Start(string engine = "epoll", bool watch = true, ServerLimits? limits = null, TimeSpan? heartbeat = null)
+    private StaticServer Start(string engine = "epoll", bool watch = true, ServerLimits? limits = null, TimeSpan? heartbeat = null,
+        System.Collections.Generic.KeyValuePair<string, string>[]? headers = null)
     {
         StaticServerOptions options = _scope.Options(limits, engine: engine == "socket" ? ServerEngine.Socket : ServerEngine.Auto);
         return _scope.Track(StaticServer.Start(new StaticServerOptions
@@ -36,6 +37,7 @@ public sealed class LiveReloadServerTests : IDisposable
             LiveReload = true,
             LiveReloadWatch = watch,
             LiveReloadHeartbeat = heartbeat,
+            Headers = headers ?? Array.Empty<System.Collections.Generic.KeyValuePair<string, string>>(),
         }));
     }
 
@@ -57,13 +59,14 @@ public sealed class LiveReloadServerTests : IDisposable
     [Fact]
     public async Task ClientScript_IsServedWithItsETag_AndRevalidates()
     {
-        StaticServer server = Start(watch: false);
+        StaticServer server = Start(watch: false, headers: new[] { new System.Collections.Generic.KeyValuePair<string, string>("X-Site", "dev") });
         using TestClient client = await TestClient.ConnectAsync(server.Port);
 
         TestResponse script = await client.RequestAsync(TestClient.Get("/__pswebserver/livereload.js"));
         Assert.Equal(200, script.StatusCode);
         Assert.StartsWith("text/javascript", script.Header("Content-Type"));
         Assert.Contains("EventSource", script.BodyText);
+        Assert.Equal("dev", script.Header("X-Site")); // the user's -Header fields are on every response
         TestResponse again = await client.RequestAsync(TestClient.Get("/__pswebserver/livereload.js", "If-None-Match: " + script.Header("ETag") + "\r\n"));
         Assert.Equal(304, again.StatusCode);
         Assert.Equal(404, (await client.RequestAsync(TestClient.Get("/__pswebserver/other"))).StatusCode);

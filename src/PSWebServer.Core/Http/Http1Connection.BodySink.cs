@@ -50,10 +50,12 @@ internal sealed partial class Http1Connection
 
         // The connection's FlushAsync restores the deadline a send interrupted, so setting "idle, no deadline" once
         // here holds between every later send, while each send itself runs under the send timeout.
-        public void AwaitingEvents()
+        public void AwaitingEvents(bool awaiting)
         {
-            _awaitingEvents = true;
-            _connection._deadline.Restore((long.MaxValue, true));
+            if (awaiting == _awaitingEvents) return;
+            _awaitingEvents = awaiting;
+            if (awaiting) _connection._deadline.Restore((long.MaxValue, true));
+            else _connection._deadline.Enter(_connection._limits.SendTimeout, idle: false);
         }
 
         public ValueTask CompleteAsync()
@@ -61,12 +63,8 @@ internal sealed partial class Http1Connection
             if (_declared >= 0 && BytesWritten != _declared)
                 throw new IOException("The body writer ended before its Content-Length: the connection cannot go on.");
             if (_chunked) _connection._output.Write(Http1ResponseEncoder.LastChunk);
-            if (_awaitingEvents)
-            {
-                // Back to a busy phase for the rest of the response (its last bytes, the close): the client's deadlines again.
-                _awaitingEvents = false;
-                _connection._deadline.Enter(_connection._limits.SendTimeout, idle: false);
-            }
+            // Back to a busy phase for the rest of the response (its last bytes, the close), if the writer did not say so.
+            AwaitingEvents(false);
             return default;
         }
     }

@@ -13,9 +13,10 @@ internal interface IResponseBodySink
     ValueTask FlushAsync();
 
     /// <summary>
-    /// The writer is about to wait for something other than the client (an event stream between events), possibly for
-    /// hours: from now until the body ends, the connection has no client deadline between sends and counts as idle for
-    /// Stop (closed at once). Each later send still runs under the send deadline.
+    /// True: the writer is about to wait for something other than the client (an event stream between events), possibly
+    /// for hours; until it says false (or the body ends), the connection has no client deadline between sends and counts
+    /// as idle for Stop (closed at once). Each send still runs under the send deadline. False: busy again, under the send
+    /// deadline (a stream writing its end, which Stop should let it finish).
     /// </summary>
-    void AwaitingEvents();
+    void AwaitingEvents(bool awaiting);
 }

@@ -35,7 +35,7 @@ internal sealed class EventStreamWriter : IResponseBodyWriter
         {
             await sink.WriteAsync(Preamble).ConfigureAwait(false);
             await sink.FlushAsync().ConfigureAwait(false);
-            sink.AwaitingEvents();
+            sink.AwaitingEvents(true);
             ChannelReader<string> reader = channel.Reader;
             while (true)
             {
@@ -66,7 +66,8 @@ internal sealed class EventStreamWriter : IResponseBodyWriter
         }
         finally
         {
-            _hub.Unsubscribe(channel);
+            sink.AwaitingEvents(false);
+            _hub.Unsubscribe(channel); // after the sink left its idle phase: stop's drain now waits for the end to be sent
         }
     }
 }

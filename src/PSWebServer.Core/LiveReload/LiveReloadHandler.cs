@@ -21,11 +21,14 @@ internal sealed class LiveReloadHandler : IFrontHandler
 
     private readonly LiveReloadHub _hub;
     private readonly TimeSpan _heartbeat;
+    private readonly HeaderBlock _extraHeaders;
 
-    public LiveReloadHandler(LiveReloadHub hub, TimeSpan heartbeat)
+    /// <param name="extraHeaders">The user's -Header fields: "every response" includes these.</param>
+    public LiveReloadHandler(LiveReloadHub hub, TimeSpan heartbeat, HeaderBlock? extraHeaders = null)
     {
         _hub = hub;
         _heartbeat = heartbeat;
+        _extraHeaders = extraHeaders ?? HeaderBlock.Empty;
     }
 
     public FrontDecision Decide(HttpRequest request, HttpResponse response)
@@ -38,30 +41,32 @@ internal sealed class LiveReloadHandler : IFrontHandler
         if (!script && !events)
         {
             StatusPages.Fill(response, 404);
-            return FrontDecision.Handled;
         }
-        if (request.Method is not (HttpMethod.Get or HttpMethod.Head))
+        else if (request.Method is not (HttpMethod.Get or HttpMethod.Head))
         {
             StatusPages.Fill(response, 405);
             response.AddBlock(AllowGetHead);
-            return FrontDecision.Handled;
         }
-        if (script)
+        else if (script)
         {
             Script(request, response);
-            return FrontDecision.Handled;
         }
-        if (request.Method == HttpMethod.Head)
+        else if (request.Method == HttpMethod.Head)
         {
             StreamHead(response);
-            return FrontDecision.Handled;
         }
-        return FrontDecision.OffLoop;
+        else
+        {
+            return FrontDecision.OffLoop;
+        }
+        response.AddBlock(_extraHeaders);
+        return FrontDecision.Handled;
     }
 
     public ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel)
     {
         StreamHead(response);
+        response.AddBlock(_extraHeaders);
         response.Body = BodyKind.Stream;
         response.Writer = new EventStreamWriter(_hub, _heartbeat);
         return default;

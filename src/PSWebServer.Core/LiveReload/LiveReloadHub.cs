@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Channels;
 
 namespace PSWebServer.LiveReload;
@@ -46,7 +47,27 @@ internal sealed class LiveReloadHub
 
     public void Unsubscribe(Channel<string> channel)
     {
-        lock (_lock) _subscribers.Remove(channel);
+        lock (_lock)
+        {
+            _subscribers.Remove(channel);
+            if (_subscribers.Count == 0) Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>After <see cref="EndAll"/>: waits (bounded) until every stream has written its end; false when some had not.</summary>
+    public bool WaitUntilEmpty(TimeSpan timeout)
+    {
+        long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        lock (_lock)
+        {
+            while (_subscribers.Count > 0)
+            {
+                long left = end - Environment.TickCount64;
+                if (left <= 0) return false;
+                Monitor.Wait(_lock, (int)left);
+            }
+            return true;
+        }
     }
 
     /// <summary>Tells every page about changed files (paths from the root, "/" separated); nothing for an empty set.</summary>

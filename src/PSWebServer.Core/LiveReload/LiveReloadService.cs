@@ -21,11 +21,11 @@ internal sealed class LiveReloadService : IDisposable
     private readonly FolderWatcher? _watcher;
 
     public LiveReloadService(string root, bool watch, Action forgetCached, Action<Exception> error, IEnumerable<string>? ignoredFiles = null,
-        TimeSpan? heartbeat = null)
+        TimeSpan? heartbeat = null, Http.HeaderBlock? extraHeaders = null)
     {
         _forgetCached = forgetCached;
         Hub = new LiveReloadHub();
-        Handler = new LiveReloadHandler(Hub, heartbeat ?? DefaultHeartbeat);
+        Handler = new LiveReloadHandler(Hub, heartbeat ?? DefaultHeartbeat, extraHeaders);
         if (!watch) return;
         try
         {
@@ -52,12 +52,16 @@ internal sealed class LiveReloadService : IDisposable
         else Hub.Publish(paths);
     }
 
-    /// <summary>The teardown begins: no more changes, every stream ends.</summary>
-    public void EndStreams()
+    /// <summary>
+    /// The teardown begins: no more changes, every stream ends; waits up to <paramref name="wait"/> until each has left
+    /// its idle wait, so the drain that follows lets it send its end rather than cut it.
+    /// </summary>
+    public void EndStreams(TimeSpan wait)
     {
         _watcher?.Dispose();
         Hub.EndAll();
+        if (wait > TimeSpan.Zero) Hub.WaitUntilEmpty(wait);
     }
 
-    public void Dispose() => EndStreams();
+    public void Dispose() => EndStreams(TimeSpan.Zero);
 }
