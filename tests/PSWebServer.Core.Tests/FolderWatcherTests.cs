@@ -16,7 +16,7 @@ namespace PSWebServer.Tests;
 /// </summary>
 public sealed class FolderWatcherTests : IDisposable
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300); // wider than the server's 100 ms: a loaded CI machine may pause a writer
     private static readonly TimeSpan Arrives = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Silence = TimeSpan.FromMilliseconds(800);
 
@@ -69,7 +69,7 @@ public sealed class FolderWatcherTests : IDisposable
         {
             File.WriteAllText(Path.Combine(_site.Path, "index.html"), "<p>" + i + "</p>");
             File.WriteAllText(Path.Combine(_site.Path, "page" + i + ".html"), "x");
-            Thread.Sleep(40); // each change within the quiet period of the one before
+            Thread.Sleep(40); // each change well within the quiet period of the one before
         }
         string[] batch = NextBatch();
         Assert.Equal(new[] { "/index.html", "/page0.html", "/page1.html", "/page2.html", "/page3.html", "/page4.html" }, batch);
@@ -143,6 +143,15 @@ public sealed class FolderWatcherTests : IDisposable
         Watch();
         File.Move(source, Path.Combine(_site.Path, "new.html"));
         Assert.Equal(new[] { "/new.html" }, NextBatch());
+    }
+
+    [Fact]
+    public void ARootThatCannotBeWatched_FailsTheStart_AsWatchNotAvailable()
+    {
+        string gone = Path.Combine(_site.Path, "missing");
+        ServerException e = Assert.Throws<ServerException>(() => new LiveReloadService(gone, watch: true, () => { }, _ => { }));
+        Assert.Equal(ServerErrorKind.WatchNotAvailable, e.Kind);
+        Assert.Contains(gone, e.Message);
     }
 
     [Fact]
