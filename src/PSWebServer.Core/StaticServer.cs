@@ -212,7 +212,10 @@ public sealed class StaticServer : IDisposable
     /// <summary>Whether live reload watches the root; false when only <see cref="Reload"/> tells pages.</summary>
     public bool LiveReloadWatching => _liveReload?.Watching ?? false;
 
-    /// <summary>Pages connected to the live-reload event stream now.</summary>
+    /// <summary>
+    /// Live-reload event streams open now (one per browser with pages of this server open: its tabs share one). A
+    /// stream whose page went away is noticed at its next heartbeat, within 15 s.
+    /// </summary>
     public int LiveReloadClients => _liveReload?.Hub.SubscriberCount ?? 0;
 
     /// <summary>

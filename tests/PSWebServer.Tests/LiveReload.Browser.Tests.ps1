@@ -69,8 +69,13 @@ Describe 'Live reload in chromium' -Skip:$skip {
 
         # The page on the -NoWatch server asks for its reload by writing a file; this side answers with the cmdlet.
         $reloaded = $false
+        $counted = $false
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         while (-not $process.HasExited -and $clock.Elapsed.TotalSeconds -lt 120) {
+            if (-not $counted -and (Test-Path (Join-Path $signalDir 'tabs'))) {
+                Set-Content -LiteralPath (Join-Path $signalDir 'tabs-counted') -Value $watching.LiveReloadClients
+                $counted = $true
+            }
             if (-not $reloaded -and (Test-Path (Join-Path $signalDir 'ready'))) {
                 $scripted | Invoke-ServerReload
                 $reloaded = $true
@@ -104,6 +109,7 @@ Describe 'Live reload in chromium' -Skip:$skip {
         'XHR of an HTML fragment has no script'
         'page without </body> reloads'
         'eight tabs all load and all reload'
+        'eight tabs share one stream'
         '-NoWatch: a change alone does not reload'
         'Invoke-ServerReload reloads the page'
     ) {
