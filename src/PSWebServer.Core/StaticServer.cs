@@ -213,7 +213,7 @@ public sealed class StaticServer : IDisposable
     public bool LiveReloadWatching => _liveReload?.Watching ?? false;
 
     /// <summary>
-    /// Live-reload event streams open now (one per browser with pages of this server open: its tabs share one). A
+    /// Live-reload event streams open now (one per open page; one per browser where its tabs can share one). A
     /// stream whose page went away is noticed at its next heartbeat, within 15 s.
     /// </summary>
     public int LiveReloadClients => _liveReload?.Hub.SubscriberCount ?? 0;

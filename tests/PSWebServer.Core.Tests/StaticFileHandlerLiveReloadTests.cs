@@ -43,8 +43,8 @@ public sealed class StaticFileHandlerLiveReloadTests : IDisposable
         return text.ToString();
     }
 
-    private StaticFileHandler Handler(bool liveReload = true) =>
-        new(_site.Path, new StaticServerOptions { Root = _site.Path, LiveReload = liveReload });
+    private StaticFileHandler Handler(bool liveReload = true, bool browse = false, string? fallback = null) =>
+        new(_site.Path, new StaticServerOptions { Root = _site.Path, LiveReload = liveReload, Browse = browse, Fallback = fallback });
 
     private static async Task<TestResponse> GetAsync(StaticFileHandler handler, string path, string[] headers, params string[] more)
     {
@@ -193,6 +193,22 @@ public sealed class StaticFileHandlerLiveReloadTests : IDisposable
         _site.File("new.html", Page);
         handler.ForgetCached(); // the watcher's doing: the path known missing is forgotten at once
         Assert.Equal(200, (await GetAsync(handler, "/new.html", Navigation)).StatusCode);
+    }
+
+    [Fact]
+    public async Task FolderListing_AndFallbackPage_AnsweredToNavigations_CarryTheScript()
+    {
+        _site.Folder("docs");
+        StaticFileHandler handler = Handler(browse: true, fallback: Path.Combine(_site.Path, "index.html"));
+
+        TestResponse listing = await GetAsync(handler, "/docs/", Navigation);
+        TestResponse listingFetched = await GetAsync(handler, "/docs/", Fetch);
+        TestResponse route = await GetAsync(handler, "/app/route", Navigation);
+
+        Assert.Contains(Tag + "</body>", listing.BodyText);
+        Assert.DoesNotContain(Tag, listingFetched.BodyText);
+        Assert.Equal(200, route.StatusCode);
+        Assert.Equal(Page.Replace("</body>", Tag + "</body>"), route.BodyText);
     }
 
     [Fact]
