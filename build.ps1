@@ -320,6 +320,18 @@ function Invoke-PesterTests {
     return $result
 }
 
+function Install-BrowserTestPackages {
+    # The live-reload browser test drives chromium with puppeteer-core (tests/browser/package-lock.json): installed
+    # here, exactly as locked, so a fresh clone runs it. Without node the test itself skips (fails under CI=true).
+    $browserDir = Join-Path $RepoRoot 'tests/browser'
+    if (Test-Path -LiteralPath (Join-Path $browserDir 'node_modules/puppeteer-core')) { return }
+    $npm = Get-Command npm -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $npm) { Write-Host 'Test: npm not found: the browser test cannot be installed' -ForegroundColor Yellow; return }
+    Write-Step 'Test: npm ci (tests/browser: puppeteer-core for the live-reload browser test)'
+    & $npm.Source ci --prefix $browserDir --no-audit --no-fund
+    if ($LASTEXITCODE -ne 0) { Write-Host "Test: npm ci failed ($LASTEXITCODE)" -ForegroundColor Yellow }
+}
+
 function Invoke-Test {
     $steps = [Collections.Generic.List[object]]::new()
     try {
@@ -331,6 +343,7 @@ function Invoke-Test {
     }
     if ($steps.Count -eq 0) {
         $null = New-Item -ItemType Directory -Path $ResultsDir -Force
+        Install-BrowserTestPackages
         foreach ($runner in @('Invoke-XunitTests', 'Invoke-PesterTests')) {
             try {
                 $steps.Add((& $runner))

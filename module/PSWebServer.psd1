@@ -29,6 +29,7 @@
         'Remove-ServerResponse'
         'Assert-ServerRequest'
         'Export-ServerCertificate'
+        'Invoke-ServerReload'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

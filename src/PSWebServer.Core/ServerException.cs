@@ -27,6 +27,8 @@ public enum ServerErrorKind
     CertificateNotYetValid,
     /// <summary>The certificate's extended key usage does not include server authentication.</summary>
     CertificateNotForServerAuthentication,
+    /// <summary>Live reload was asked to watch the root and the system refused a watch (a limit on watches, a folder gone).</summary>
+    WatchNotAvailable,
 }
 
 /// <summary>A server could not start; <see cref="Kind"/> says why, the message names the address and port or path.</summary>

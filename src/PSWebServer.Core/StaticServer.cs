@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using PSWebServer.AccessLog;
 using PSWebServer.Connections;
 using PSWebServer.Http;
+using PSWebServer.LiveReload;
 using PSWebServer.StaticFiles;
 using PSWebServer.TestResponses;
 using PSWebServer.Tls;
@@ -29,6 +30,7 @@ public sealed class StaticServer : IDisposable
     private readonly StaticFileHandler _files;
     private readonly RequestHandlerChain _handler;
     private readonly AccessLogWriter? _accessLog;
+    private readonly LiveReloadService? _liveReload;
     private readonly object _stateLock = new();
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly ServerStatistics _statistics = new();
@@ -60,16 +62,33 @@ public sealed class StaticServer : IDisposable
         _connections = new ConnectionManager(options.Limits);
         _files = new StaticFileHandler(root, options);
         // Front handlers answer before the files, in this order; each new response kind adds itself here.
+        // Live reload's reserved paths come first (a canned response must not shadow its script or stream).
+        var front = new System.Collections.Generic.List<IFrontHandler>();
+        _liveReload = options.LiveReload
+            ? new LiveReloadService(root, options.LiveReloadWatch, _files.ForgetCached, _statistics.ReportError,
+                options.AccessLogPath is null ? null : new[] { Path.GetFullPath(options.AccessLogPath) }, options.LiveReloadHeartbeat,
+                HeaderBlock.From(options.Headers))
+            : null;
+        if (_liveReload != null) front.Add(_liveReload.Handler);
         Responses = new CannedResponseTable(options.Id, options.Name);
-        _handler = new RequestHandlerChain(new IFrontHandler[] { new CannedResponseHandler(Responses) }, _files);
+        front.Add(new CannedResponseHandler(Responses));
+        _handler = new RequestHandlerChain(front.ToArray(), _files);
         _heartbeat = new Heartbeat(_connections, _statistics, DateHeaderCache.Refresh);
         // Tests' own front handlers go before everything (request bodies and faults are tested without the cmdlets).
         if (options.TestFrontHandlers is { Length: > 0 } testHandlers) _handler = new RequestHandlerChain(testHandlers, _handler);
         // Opened last, on the caller's thread: a file that cannot be written fails the start (and frees the port), and
         // nothing after it can fail and leave its thread running.
-        _accessLog = options.AccessLogPath is null
-            ? null
-            : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
+        try
+        {
+            _accessLog = options.AccessLogPath is null
+                ? null
+                : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
+        }
+        catch
+        {
+            _liveReload?.Dispose(); // its watcher started above
+            throw;
+        }
         Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog, options.RequestLogBodyBytes);
     }
 
@@ -235,6 +254,39 @@ public sealed class StaticServer : IDisposable
     public CannedResponseTable Responses { get; }
     public StaticServerOptions Options { get; }
 
+    /// <summary>Whether pages get live reload (<see cref="StaticServerOptions.LiveReload"/>).</summary>
+    public bool LiveReload => _liveReload != null;
+
+    /// <summary>Whether live reload watches the root; false when only <see cref="Reload"/> tells pages.</summary>
+    public bool LiveReloadWatching => _liveReload?.Watching ?? false;
+
+    /// <summary>
+    /// Live-reload event streams open now (one per open page; one per browser where its tabs can share one). A
+    /// stream whose page went away is noticed at its next heartbeat, within 15 s.
+    /// </summary>
+    public int LiveReloadClients => _liveReload?.Hub.SubscriberCount ?? 0;
+
+    /// <summary>
+    /// Tells the pages that files changed, as the watcher would (a build step that wrote many files at once): with
+    /// <paramref name="paths"/> (from the root, such as <c>/css/site.css</c>) all stylesheets, each is swapped in
+    /// place; otherwise, or with none given, pages reload. What the server holds in memory is dropped first, so the
+    /// reload gets the new files. Throws <see cref="InvalidOperationException"/> when live reload is off or the server
+    /// is not running.
+    /// </summary>
+    public void Reload(System.Collections.Generic.IReadOnlyCollection<string>? paths = null)
+    {
+        if (_liveReload is null) throw new InvalidOperationException($"Server '{Name}' ({Url}) was started without live reload.");
+        if (State != ServerState.Running) throw new InvalidOperationException($"Server '{Name}' ({Url}) is {State}: there are no pages to reload.");
+        var normalized = new System.Collections.Generic.List<string>();
+        foreach (string path in paths ?? Array.Empty<string>())
+        {
+            if (string.IsNullOrWhiteSpace(path)) continue;
+            string slashed = path.Replace('\\', '/');
+            normalized.Add(slashed.StartsWith('/') ? slashed : "/" + slashed);
+        }
+        _liveReload.Changed(normalized);
+    }
+
     /// <summary>
     /// Stops the server: no new connections, idle ones closed at once, in-flight responses given until the
     /// timeout to finish, then every connection aborted. Returns true when nothing had to be aborted.
@@ -387,6 +439,9 @@ public sealed class StaticServer : IDisposable
     /// </summary>
     private bool TearDown(GracePeriod grace)
     {
+        // First: event streams end now (each sends its end, within a quarter second at most, less when the grace is
+        // shorter), so none is a connection in flight the drain below waits for.
+        _liveReload?.EndStreams(grace.HasEnded ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250));
         EpollEngine? engine;
         lock (_stateLock) engine = _engine; // null while the start is still setting it up: then the start stops it
         engine?.StopAccepting(TimeSpan.FromSeconds(1));

@@ -99,6 +99,23 @@ public sealed class StaticServerOptions
     /// </summary>
     public ServerEngine Engine { get; init; } = ServerEngine.Auto;
 
+    /// <summary>
+    /// Live reload, for someone editing the site: pages answered to navigations get a small script (injected before
+    /// <c>&lt;/body&gt;</c>, else <c>&lt;/html&gt;</c>, else at the end) that subscribes to an event stream on the reserved
+    /// path <c>/__pswebserver/</c>; a changed stylesheet is swapped in place, any other change reloads the page. Off by
+    /// default; when off nothing of it runs.
+    /// </summary>
+    public bool LiveReload { get; init; }
+
+    /// <summary>
+    /// With <see cref="LiveReload"/>: watch the root for changes (the default). False: pages reload only when told
+    /// (<see cref="StaticServer.Reload"/>, Invoke-ServerReload), for a build that writes many files and then says so once.
+    /// </summary>
+    public bool LiveReloadWatch { get; init; } = true;
+
+    /// <summary>How often a quiet event stream gets a comment line (15 s when null); tests make it short.</summary>
+    internal TimeSpan? LiveReloadHeartbeat { get; init; }
+
     public ServerLimits Limits { get; init; } = new();
 
     /// <summary>Tests only: front handlers tried before all the server's own (engine tests of request bodies and faults).</summary>

@@ -41,6 +41,10 @@ internal static class ErrorRecords
     internal const string CertificateNotForServerAuthentication = nameof(CertificateNotForServerAuthentication);
     internal const string ServerNotHttps = nameof(ServerNotHttps);
     internal const string AmbiguousServerName = nameof(AmbiguousServerName);
+    internal const string LiveReloadNotEnabled = nameof(LiveReloadNotEnabled);
+    internal const string WatchNotAvailable = nameof(WatchNotAvailable);
+    internal const string NoWatchWithoutLiveReload = nameof(NoWatchWithoutLiveReload);
+    internal const string ServerNotRunning = nameof(ServerNotRunning);
 
     internal static ErrorRecord FromServerException(ServerException exception, object? target)
     {
@@ -60,6 +64,7 @@ internal static class ErrorRecords
             ServerErrorKind.CertificateExpired => (CertificateExpired, ErrorCategory.InvalidArgument),
             ServerErrorKind.CertificateNotYetValid => (CertificateNotYetValid, ErrorCategory.InvalidArgument),
             ServerErrorKind.CertificateNotForServerAuthentication => (CertificateNotForServerAuthentication, ErrorCategory.InvalidArgument),
+            ServerErrorKind.WatchNotAvailable => (WatchNotAvailable, ErrorCategory.ResourceUnavailable),
             // A kind added to the engine later still reaches the user as an error, never as a crash.
             _ => (exception.Kind.ToString(), ErrorCategory.NotSpecified),
         };
@@ -172,6 +177,19 @@ internal static class ErrorRecords
     internal static ErrorRecord AmbiguousServerNameError(string name, int count) =>
         new(new ArgumentException($"-Name '{name}' matches {count} servers; name one server, or pipe the servers one at a time with their own -Path."),
             AmbiguousServerName, ErrorCategory.InvalidArgument, name);
+
+    /// <summary>Invoke-ServerReload on a server started without -LiveReload: it has no pages listening.</summary>
+    internal static ErrorRecord LiveReloadNotEnabledError(StaticServer server) =>
+        new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) was started without -LiveReload: no page listens for reloads. Start it with -LiveReload."),
+            LiveReloadNotEnabled, ErrorCategory.InvalidOperation, server);
+
+    internal static ErrorRecord ServerNotRunningError(StaticServer server) =>
+        new(new InvalidOperationException($"Server '{server.Name}' ({server.Url}) is {server.State}: there are no pages to reload."),
+            ServerNotRunning, ErrorCategory.InvalidOperation, server);
+
+    internal static ErrorRecord NoWatchWithoutLiveReloadError() =>
+        new(new ArgumentException("-NoWatch turns off live reload's watcher; use it together with -LiveReload."),
+            NoWatchWithoutLiveReload, ErrorCategory.InvalidArgument, null);
 
     internal static ErrorRecord TimeoutWithoutWaitError() =>
         new(new ArgumentException("-Timeout limits how long -Wait waits; use it together with -Wait."),

@@ -333,5 +333,9 @@ public sealed class CannedResponseHandlerTests : IDisposable
             Flushes++;
             return default;
         }
+
+        public void AwaitingEvents(bool awaiting)
+        {
+        }
     }
 }

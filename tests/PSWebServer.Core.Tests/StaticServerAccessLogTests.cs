@@ -41,10 +41,12 @@ public sealed class StaticServerAccessLogTests : IDisposable
     /// <summary>
     /// 1,000 requests a second (4 keep-alive clients, one every 4 ms each, on a fixed schedule) for the given time,
     /// the ring 20 times smaller than the requests, the file moved away half way: every request is in the two files,
-    /// in id order, exactly once. The issue asks for 30 s; 10 s on epoll (3 s on the socket engine) keep CI short.
+    /// in id order, exactly once: the issue's 30 s (30,000 requests against a ring of 500) on epoll, the default engine;
+    /// 3 s on the socket engine, which only has to show the same path works there too. Bounded: the clients must end
+    /// within the duration plus 30 s, and the whole load within the duration plus 5 s.
     /// </summary>
     [Theory]
-    [InlineData(ServerEngine.Epoll, 10)]
+    [InlineData(ServerEngine.Epoll, 30)]
     [InlineData(ServerEngine.Socket, 3)]
     public async Task ThousandRequestsASecond_EveryRequestInTheFile_InOrder_AcrossARotation(ServerEngine engine, int seconds)
     {

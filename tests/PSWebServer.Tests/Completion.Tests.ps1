@@ -27,7 +27,7 @@ Describe 'Tab completion of server names and ids' {
     }
 
     It 'completes -Name of <_> with the session''s servers, not files' -ForEach 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest',
-        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Export-ServerCertificate' {
+        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Export-ServerCertificate', 'Invoke-ServerReload' {
         $offered = Get-Completion "$_ -Name comp"
         $offered.CompletionText | Should -Be 'compalpha', 'compbeta', "'comp gamma'"
         $offered.CompletionText | Should -Not -Contain 'compfile.txt'

@@ -1,6 +1,6 @@
 BeforeDiscovery {
     $cmdletNames = 'Start-StaticServer', 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest',
-        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Export-ServerCertificate'
+        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Export-ServerCertificate', 'Invoke-ServerReload'
     $canSignal = -not $IsWindows -and [bool](Get-Command kill -CommandType Application -ErrorAction SilentlyContinue)
 }
 
@@ -8,7 +8,7 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     Import-PSWebServer
     $cmdletNames = 'Start-StaticServer', 'Stop-StaticServer', 'Get-StaticServer', 'Get-ServerRequest', 'Clear-ServerRequest',
-        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Export-ServerCertificate'
+        'Add-ServerResponse', 'Get-ServerResponse', 'Remove-ServerResponse', 'Assert-ServerRequest', 'Export-ServerCertificate', 'Invoke-ServerReload'
 }
 
 Describe 'The module' {

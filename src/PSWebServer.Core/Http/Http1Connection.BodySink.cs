@@ -17,6 +17,7 @@ internal sealed partial class Http1Connection
         private bool _chunked;
         private long _declared;
         private long _cutAt = long.MaxValue; // a CloseMidBody fault: nothing past this is sent
+        private bool _awaitingEvents;
 
         public Http1BodySink(Http1Connection connection)
         {
@@ -31,6 +32,7 @@ internal sealed partial class Http1Connection
             _declared = contentLength;
             _cutAt = cutAt;
             BytesWritten = 0;
+            _awaitingEvents = false;
         }
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data)
@@ -62,11 +64,23 @@ internal sealed partial class Http1Connection
             throw new BodyCutException();
         }
 
+        // The connection's FlushAsync restores the deadline a send interrupted, so setting "idle, no deadline" once
+        // here holds between every later send, while each send itself runs under the send timeout.
+        public void AwaitingEvents(bool awaiting)
+        {
+            if (awaiting == _awaitingEvents) return;
+            _awaitingEvents = awaiting;
+            if (awaiting) _connection._deadline.Restore((long.MaxValue, true));
+            else _connection._deadline.Enter(_connection._limits.SendTimeout, idle: false);
+        }
+
         public ValueTask CompleteAsync()
         {
             if (_declared >= 0 && BytesWritten != _declared)
                 throw new IOException("The body writer ended before its Content-Length: the connection cannot go on.");
             if (_chunked) _connection._output.Write(Http1ResponseEncoder.LastChunk);
+            // Back to a busy phase for the rest of the response (its last bytes, the close), if the writer did not say so.
+            AwaitingEvents(false);
             return default;
         }
     }

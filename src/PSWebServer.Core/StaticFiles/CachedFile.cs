@@ -17,11 +17,15 @@ internal sealed class CachedFile
     private volatile bool _stale;
     private Representation? _gzip, _brotli;
     private bool _gzipTried, _brotliTried;
+    private CachedFile? _injected;
+    private bool _injectedTried;
+    private readonly bool _derived; // the live-reload form of a page: its bytes are not the file's, so no sidecar is its compressed form
 
-    private CachedFile(string fullPath, Representation identity, long nowMilliseconds)
+    private CachedFile(string fullPath, Representation identity, long nowMilliseconds, bool derived = false)
     {
         FullPath = fullPath;
         Identity = identity;
+        _derived = derived;
         _nextCheckMilliseconds = nowMilliseconds + FileCache.RecheckMilliseconds;
     }
 
@@ -70,8 +74,39 @@ internal sealed class CachedFile
         lock (this)
         {
             if (tried) return;
-            slot = variants.Create(FullPath, Identity, coding, inMemory: true);
+            slot = _derived ? variants.CompressBody(Identity, coding) : variants.Create(FullPath, Identity, coding, inMemory: true);
             Volatile.Write(ref tried, true);
+        }
+    }
+
+    /// <summary>The live-reload form if already made (or found impossible); false when it still has to be made (off the loop).</summary>
+    public bool TryGetInjected(out CachedFile? injected)
+    {
+        injected = Volatile.Read(ref _injected);
+        return Volatile.Read(ref _injectedTried);
+    }
+
+    /// <summary>
+    /// This page with the live-reload script tag in it, made once per file version: a representation of its own
+    /// (its length, an ETag distinct from the plain page's and derived from the same file version, its own compressed
+    /// forms), held with the page so it is dropped with it. Null for a page it cannot go into (UTF-16).
+    /// </summary>
+    public CachedFile? Injected(byte[] tag, FileHeadSettings settings)
+    {
+        if (Volatile.Read(ref _injectedTried)) return _injected;
+        lock (this)
+        {
+            if (_injectedTried) return _injected;
+            byte[]? body = Identity.Body is byte[] page ? ScriptInjection.Inject(page, tag) : null;
+            if (body != null)
+            {
+                byte[] entityTag = StaticFiles.EntityTag.ForFile(Identity.LastWriteUtc, Identity.Length, "-lr");
+                var form = new Representation(Identity.ContentType, ContentCoding.Identity, body.Length, Identity.LastWriteUtc, entityTag,
+                    body, null, settings);
+                Volatile.Write(ref _injected, new CachedFile(FullPath, form, 0, derived: true));
+            }
+            Volatile.Write(ref _injectedTried, true);
+            return _injected;
         }
     }
 

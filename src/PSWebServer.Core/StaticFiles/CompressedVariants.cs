@@ -136,6 +136,25 @@ internal sealed class CompressedVariants
         return new Representation(identity.ContentType, coding, bytes.Length, identity.LastWriteUtc, entityTag, bytes, null, _settings) { SourceTag = identity.EntityTag };
     }
 
+    /// <summary>
+    /// A compressed form of bytes the server made (a page with the live-reload script): never a sidecar, which holds the
+    /// file's own bytes. Its ETag is the form's with the coding added. Null when not worth it.
+    /// </summary>
+    public Representation? CompressBody(Representation form, ContentCoding coding)
+    {
+        if (form.Body is null || form.Length < MinimumLength || form.Length > _maxSourceBytes) return null;
+        byte[]? bytes = HeavyWork.Run(() => Compress("", form, coding));
+        if (bytes is null) return null;
+        byte[] tag = form.EntityTag;
+        byte[] entityTag = new byte[tag.Length + 1 + ContentNegotiation.Token(coding).Length];
+        tag.AsSpan(0, tag.Length - 1).CopyTo(entityTag);
+        int at = tag.Length - 1;
+        entityTag[at++] = (byte)'-';
+        foreach (char c in ContentNegotiation.Token(coding)) entityTag[at++] = (byte)c;
+        entityTag[at] = (byte)'"';
+        return new Representation(form.ContentType, coding, bytes.Length, form.LastWriteUtc, entityTag, bytes, null, _settings) { SourceTag = form.EntityTag };
+    }
+
     /// <summary>The compressed bytes, or null when the file went away or compressing would not make it smaller.</summary>
     private static byte[]? Compress(string fullPath, Representation identity, ContentCoding coding)
     {

@@ -214,6 +214,27 @@ internal sealed class FileCache
         file.Keys.Clear();
     }
 
+    /// <summary>
+    /// Forgets every file and every "missing" path at once (live reload saw a change, or a script said files changed):
+    /// a page reloaded a few milliseconds after an edit must not get the copy confirmed within the last second.
+    /// </summary>
+    public void Clear()
+    {
+        lock (_writeLock)
+        {
+            foreach (CachedFile file in _byFile.Values)
+            {
+                file.MarkStale();
+                file.Keys.Clear();
+            }
+            _byFile.Clear();
+            Volatile.Write(ref _bytes, 0);
+            _keys = 0;
+            _missingKeys = 0;
+            Volatile.Write(ref _buckets, new Node?[256]); // readers see the old table or the empty one
+        }
+    }
+
     /// <summary>Removes the "missing" entries whose second has passed (when their budget is full).</summary>
     private void SweepMissing(long nowMilliseconds)
     {

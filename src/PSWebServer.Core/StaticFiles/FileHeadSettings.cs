@@ -10,10 +10,13 @@ internal sealed class FileHeadSettings
         CacheControl = options.CacheControl ?? "";
         Compression = options.Compression;
         ExtraHeaders = HeaderBlock.From(options.Headers);
+        LiveReloadTag = options.LiveReload ? LiveReload.LiveReloadPaths.ScriptTag : null;
     }
 
     public string CacheControl { get; }
     public bool Compression { get; }
     /// <summary>The user's -Header fields, added to every response.</summary>
     public HeaderBlock ExtraHeaders { get; }
+    /// <summary>With live reload: the script tag injected into pages answered to navigations; null without.</summary>
+    public byte[]? LiveReloadTag { get; }
 }

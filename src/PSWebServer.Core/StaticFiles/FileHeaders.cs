@@ -26,8 +26,15 @@ internal static class FileHeaders
     private static HeaderBlockBuilder AddValidators(HeaderBlockBuilder builder, Representation representation, FileHeadSettings settings)
     {
         builder.Add("Last-Modified"u8, representation.LastModified).Add("ETag"u8, representation.EntityTag);
-        // Caches must key on Accept-Encoding whenever the form could differ by it, the identity form too.
-        if (settings.Compression && representation.Compressible) builder.Add("Vary"u8, "Accept-Encoding");
+        // Caches must key on Accept-Encoding whenever the form could differ by it, the identity form too; and with
+        // live reload, an HTML page differs by what tells a navigation from a fetch() (the injected script).
+        bool byCoding = settings.Compression && representation.Compressible;
+        bool byInjection = settings.LiveReloadTag != null && representation.IsHtml;
+        if (byCoding || byInjection)
+        {
+            builder.Add("Vary"u8, byCoding && byInjection ? "Accept-Encoding, " + ScriptInjection.VaryFields
+                : byCoding ? "Accept-Encoding" : ScriptInjection.VaryFields);
+        }
         if (settings.CacheControl.Length > 0) builder.Add("Cache-Control"u8, settings.CacheControl);
         return builder;
     }

@@ -14,6 +14,7 @@ internal sealed class Representation
     {
         ContentType = contentType;
         Compressible = ContentTypeMap.IsCompressible(contentType);
+        IsHtml = IsHtmlType(contentType);
         Coding = coding;
         Length = length;
         LastWriteUtc = lastWriteUtc;
@@ -33,6 +34,8 @@ internal sealed class Representation
     public string ContentType { get; }
     /// <summary>Text-like: worth compressing, and its responses vary by Accept-Encoding. Decided once, not per request.</summary>
     public bool Compressible { get; }
+    /// <summary>An HTML page: with live reload, navigations to it get the injected form.</summary>
+    public bool IsHtml { get; }
     public ContentCoding Coding { get; }
     public long Length { get; }
     public DateTime LastWriteUtc { get; }
@@ -40,6 +43,8 @@ internal sealed class Representation
     public byte[] LastModified { get; }
     public byte[]? Body { get; }
     public string? FilePath { get; }
+
+    public static bool IsHtmlType(string contentType) => contentType.StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>For a compressed form: the identity ETag of the file it was made from, to tell when the file has changed.</summary>
     public byte[]? SourceTag { get; init; }

@@ -38,6 +38,13 @@ internal sealed class SpecialFile
         return true;
     }
 
+    /// <summary>Live reload saw a change: the next request looks at the disk, not at the second-old copy.</summary>
+    public void Invalidate()
+    {
+        Volatile.Read(ref _file)?.MarkStale();
+        Volatile.Write(ref _missingUntil, 0);
+    }
+
     private CachedFile? Load(long nowMilliseconds)
     {
         try

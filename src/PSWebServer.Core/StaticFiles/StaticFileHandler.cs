@@ -26,6 +26,11 @@ internal sealed class StaticFileHandler : IRequestHandler
         .Add("Content-Type"u8, "multipart/byteranges; boundary=" + Boundary).Add("Accept-Ranges"u8, "bytes").Build();
     private static readonly HeaderBlock HtmlListingBlock = ListingBlock("text/html; charset=utf-8");
     private static readonly HeaderBlock JsonListingBlock = ListingBlock("application/json; charset=utf-8");
+    private static readonly byte[] LiveReloadNotFoundPage = ScriptInjection.Inject(StatusPages.For(404), LiveReload.LiveReloadPaths.ScriptTag)!;
+    private static readonly HeaderBlock LiveReloadNotFoundBlock = new HeaderBlockBuilder().Add("Content-Type"u8, "text/html; charset=utf-8")
+        .Add("Cache-Control"u8, "no-cache").Add("Vary"u8, ScriptInjection.VaryFields).Build();
+    private static readonly HeaderBlock LiveReloadListingBlock = new HeaderBlockBuilder().Add("Content-Type"u8, "text/html; charset=utf-8")
+        .Add("Cache-Control"u8, "no-cache").Add("Vary"u8, "Accept, Sec-Fetch-Dest, Sec-Fetch-Mode").Build();
 
     private readonly PathResolver _resolver;
     private readonly FileCache _cache;
@@ -39,6 +44,7 @@ internal sealed class StaticFileHandler : IRequestHandler
     private readonly int _maxRanges;
     private readonly bool _browse;
     private readonly bool _serveHidden;
+    private readonly byte[]? _scriptTag; // live reload's <script> for pages answered to navigations; null: off
 
     /// <param name="time">The clock for cache freshness; tests pass their own.</param>
     public StaticFileHandler(string root, StaticServerOptions options, TimeProvider? time = null)
@@ -53,6 +59,7 @@ internal sealed class StaticFileHandler : IRequestHandler
         _maxRanges = Math.Max(1, options.MaxRanges);
         _browse = options.Browse;
         _serveHidden = options.ServeHiddenFiles;
+        _scriptTag = _settings.LiveReloadTag;
         if (!string.IsNullOrEmpty(options.NotFoundPage)) _notFoundPage = new SpecialFile(Path.GetFullPath(options.NotFoundPage), _settings);
         if (!string.IsNullOrEmpty(options.Fallback)) _fallback = new SpecialFile(Path.GetFullPath(options.Fallback), _settings);
     }
@@ -60,6 +67,17 @@ internal sealed class StaticFileHandler : IRequestHandler
     internal FileCache Cache => _cache;
 
     internal CompressedVariants Variants => _variants;
+
+    /// <summary>
+    /// Live reload saw files change (or a script said so): forget what is held in memory, so the reload that follows
+    /// in milliseconds gets the new files, not copies confirmed within the last second.
+    /// </summary>
+    internal void ForgetCached()
+    {
+        _cache.Clear();
+        _notFoundPage?.Invalidate();
+        _fallback?.Invalidate();
+    }
 
     /// <summary>Milliseconds on the handler's clock (monotonic).</summary>
     private long Now => (long)(_time.GetTimestamp() * (1000.0 / _time.TimestampFrequency));
@@ -155,6 +173,15 @@ internal sealed class StaticFileHandler : IRequestHandler
                 TryServe(file.Identity, file, null, request, response, 200, mayBlock: true);
                 return;
             }
+            if (_scriptTag != null && length <= _maxCachedFileBytes && Representation.IsHtmlType(ContentTypeMap.For(fullPath))
+                && ScriptInjection.IsNavigation(request))
+            {
+                // A page the cache does not keep (an escaped spelling, a full cache) still gets the script: loaded for
+                // this response only, off the loop.
+                CachedFile page = CachedFile.Load(fullPath, stream, length, lastWrite, _settings, now);
+                TryServe(page.Identity, page, null, request, response, 200, mayBlock: true);
+                return;
+            }
             Representation identity = Representation.Identity(fullPath, lastWrite, length, body: null, _settings);
             TryServe(identity, null, stream, request, response, 200, mayBlock: true);
             if (ReferenceEquals(response.File, stream)) stream = null; // the connection sends and disposes it
@@ -174,6 +201,21 @@ internal sealed class StaticFileHandler : IRequestHandler
         int status, bool mayBlock)
     {
         HttpRequestHead head = request.Head;
+        if (_scriptTag != null && cached != null && identity.IsHtml && ScriptInjection.IsNavigation(request))
+        {
+            // The injected page is a representation of its own (length, ETag, compressed forms): everything below
+            // (codings, validators, ranges) works on it as on any cached file.
+            if (!cached.TryGetInjected(out CachedFile? injected))
+            {
+                if (!mayBlock) return false; // made once per file version, off the loop
+                injected = cached.Injected(_scriptTag, _settings);
+            }
+            if (injected != null)
+            {
+                cached = injected;
+                identity = injected.Identity;
+            }
+        }
         bool wantsRange = status == 200 && head.Range.IsPresent && head.Method == HttpMethod.Get;
 
         Representation representation = identity;
@@ -321,6 +363,15 @@ internal sealed class StaticFileHandler : IRequestHandler
             if (!_notFoundPage.TryGet(now, mayBlock, out CachedFile? page)) return false;
             if (page != null) return TryServe(page.Identity, page, null, request, response, 404, mayBlock);
         }
+        if (_scriptTag != null && ScriptInjection.IsNavigation(request))
+        {
+            // With live reload, the page for a missing path listens too: creating the file reloads it.
+            response.StatusCode = 404;
+            response.AddBlock(LiveReloadNotFoundBlock);
+            response.SetBytes(LiveReloadNotFoundPage);
+            AddCommon(request, response);
+            return true;
+        }
         Status(404, request, response);
         return true;
     }
@@ -341,8 +392,12 @@ internal sealed class StaticFileHandler : IRequestHandler
             Status(403, request, response);
             return;
         }
+        if (!json && _scriptTag != null && ScriptInjection.IsNavigation(request))
+        {
+            body = ScriptInjection.Inject(body, _scriptTag) ?? body; // a listing reloads too when a file appears in it
+        }
         response.StatusCode = 200;
-        response.AddBlock(json ? JsonListingBlock : HtmlListingBlock);
+        response.AddBlock(json ? JsonListingBlock : _scriptTag != null ? LiveReloadListingBlock : HtmlListingBlock);
         AddCommon(request, response);
         response.ContentLength = body.Length;
         if (request.Method != HttpMethod.Head) response.SetBytes(body);

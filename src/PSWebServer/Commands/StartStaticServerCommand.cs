@@ -116,6 +116,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         IReadOnlyList<string> corsOrigins = ConvertCorsOrigins();
         string? accessLog = AccessLog is null ? null : ResolveAccessLog(AccessLog);
         PSWebServer.Tls.CertificateSource? certificate = ResolveCertificateSource();
+        CheckLiveReload();
 
         if (!ServerRegistry.TryReserve(Name, out int id, out string name))
         {
@@ -147,6 +148,8 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
                 AccessLogPath = accessLog,
                 AccessLogFormat = AccessLogFormat,
                 Certificate = certificate,
+                LiveReload = LiveReload,
+                LiveReloadWatch = !NoWatch,
             });
             ServerRegistry.Add(server);
             started = true;
@@ -155,7 +158,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
         {
             object target = ex.Kind switch
             {
-                ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory => root,
+                ServerErrorKind.RootNotFound or ServerErrorKind.RootNotDirectory or ServerErrorKind.WatchNotAvailable => root,
                 ServerErrorKind.EngineNotAvailable => Engine,
                 >= ServerErrorKind.CertificateNotFound and <= ServerErrorKind.CertificateNotForServerAuthentication => CertificateTarget(),
                 _ => Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -168,6 +171,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecords.InvalidOptionError(ex));
             return; // not reached
         }
+
         catch (Exception ex) when (accessLog is not null && ex is IOException or UnauthorizedAccessException)
         {
             // The only file the engine opens while starting is the access log.
@@ -181,6 +185,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"Server '{server.Name}' (Id {server.Id}) serves '{server.Root}' at {server.Url} on the {server.Engine} engine");
         if (server.EngineFallbackReason is string reason) WriteVerbose($"Server '{server.Name}' does not use epoll: {reason}");
+        WriteLiveReloadVerbose(server);
         if (Open) OpenBrowser(server);
         if (!Wait)
         {
