@@ -120,4 +120,29 @@ public sealed class RequestLogCaptureTests
         Assert.Equal("body", doc.RootElement.GetProperty("Body").GetString());
         Assert.Equal(4, doc.RootElement.GetProperty("BodyLength").GetInt64());
     }
+
+    [Fact]
+    public void RecordingOrdinaryRequests_AllocatesNothing_OnceTheSlotsHaveGrown()
+    {
+        var log = new RequestLog(8, "t");
+        byte[] headers = Encoding.ASCII.GetBytes("Host: h\r\nUser-Agent: curl/8\r\nAccept: */*\r\nAccept-Encoding: gzip, br");
+        byte[] body = Encoding.ASCII.GetBytes("{\"small\":true}");
+        void Once(bool withBody) => log.Record(new RequestRecord
+        {
+            ClientAddress = "127.0.0.1:1",
+            Method = "GET"u8,
+            Target = "/a.txt"u8,
+            Version = HttpVersion.Http11,
+            StatusCode = 200,
+            ContentEncoding = "",
+            HeaderFields = headers,
+            Body = withBody ? body : default,
+        });
+        for (int i = 0; i < 32; i++) Once(i % 2 == 0);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) Once(i % 2 == 0);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
