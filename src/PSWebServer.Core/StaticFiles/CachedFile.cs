@@ -82,8 +82,10 @@ internal sealed class CachedFile
     /// <summary>The live-reload form if already made (or found impossible); false when it still has to be made (off the loop).</summary>
     public bool TryGetInjected(out CachedFile? injected)
     {
+        // "tried" first: it is written after the form, so a reader that sees it also sees the form.
+        bool tried = Volatile.Read(ref _injectedTried);
         injected = Volatile.Read(ref _injected);
-        return Volatile.Read(ref _injectedTried);
+        return tried;
     }
 
     /// <summary>

@@ -171,7 +171,6 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(ErrorRecords.InvalidOptionError(ex));
             return; // not reached
         }
-
         catch (Exception ex) when (accessLog is not null && ex is IOException or UnauthorizedAccessException)
         {
             // The only file the engine opens while starting is the access log.
