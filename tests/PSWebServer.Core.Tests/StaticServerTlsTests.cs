@@ -84,6 +84,29 @@ public sealed class StaticServerTlsTests : IDisposable
         Assert.Contains(Convert.ToHexString(_large, 2_000_000, 10), Convert.ToHexString(multi.Body));
     }
 
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task Stop_WithATlsClientStalledMidDownload_IsBoundedByTheGrace(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned());
+        using TlsTestClient client = await TlsTestClient.ConnectAsync(server);
+        client.Socket.ReceiveBufferSize = 64 * 1024;
+        await client.SendAsync(TestClient.Get("/big.bin")); // 50 MiB: far more than the socket buffers hold
+        byte[] some = new byte[64 * 1024];
+        int read = 0;
+        while (read < some.Length) read += await client.Ssl.ReadAsync(some.AsMemory(read));
+        await Task.Delay(300); // the server fills the buffers and waits for the client, with a piece read off the loop
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        bool graceful = server.Stop(TimeSpan.FromSeconds(1));
+
+        Assert.False(graceful);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), "Stop did not wait for the grace: " + clock.Elapsed);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), "Stop took " + clock.Elapsed);
+        Assert.Equal(0, server.ActiveConnections);
+    }
+
     [Fact]
     public async Task PemFullChain_SendsTheIntermediateWithTheLeaf()
     {

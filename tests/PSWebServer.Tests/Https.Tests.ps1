@@ -167,6 +167,42 @@ Describe 'Start-StaticServer -SelfSigned' {
     }
 }
 
+Describe 'openssl s_client against -SelfSigned (what testssl.sh checks in docs/tls.md, in seconds)' {
+    BeforeAll {
+        $server = Start-StaticServer $site -Port 0 -SelfSigned -Name tls-openssl
+        $pem = $server | Export-ServerCertificate -Path (Join-Path $TestDrive 'openssl.pem')
+        $openssl = Get-ToolPath openssl
+        function Invoke-SClient {
+            param([string[]] $Options)
+            Invoke-Native -FilePath $openssl -TimeoutSeconds 15 -ArgumentList (@('s_client', '-connect', "127.0.0.1:$($server.Port)",
+                '-servername', 'localhost', '-CAfile', $pem.FullName, '-verify_return_error') + $Options)
+        }
+    }
+    AfterAll {
+        if ($server) { $server | Stop-StaticServer -Timeout 1 }
+    }
+
+    It 'accepts TLS <_> with a verified certificate and ALPN http/1.1' -ForEach '1.2', '1.3' {
+        $run = Invoke-SClient @("-tls$($_ -replace '\.', '_')", '-alpn', 'http/1.1')
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $run.StdOut | Should -Match "New, TLSv$([regex]::Escape($_)), Cipher is"
+        $run.StdOut | Should -Match 'Verify return code: 0 \(ok\)'
+        $run.StdOut | Should -Match 'ALPN protocol: http/1.1'
+    }
+
+    It 'refuses TLS 1.1 and TLS 1.0 with a protocol-version alert, even from a client willing to use them' -ForEach 'tls1_1', 'tls1' {
+        $run = Invoke-SClient @("-$_", '-cipher', 'DEFAULT@SECLEVEL=0')
+        $run.ExitCode | Should -Not -Be 0
+        ($run.StdOut + $run.StdErr) | Should -Match 'alert protocol version'
+    }
+
+    It 'refuses a TLS 1.2 client that offers only CBC suites' {
+        $run = Invoke-SClient @('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA')
+        $run.ExitCode | Should -Not -Be 0
+        ($run.StdOut + $run.StdErr) | Should -Match 'handshake failure'
+    }
+}
+
 Describe 'headless Chromium over HTTPS' {
     BeforeAll {
         $server = Start-StaticServer $WwwRoot -Port 0 -SelfSigned -Name tls-wwwroot

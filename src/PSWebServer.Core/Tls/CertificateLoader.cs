@@ -79,7 +79,8 @@ internal static class CertificateLoader
         }
         try
         {
-            X509Certificate2 leaf = UsableBySslStream(new X509Certificate2(data, password, KeyStorage));
+            // Not through UsableBySslStream: on Windows KeyStorage already stores the key, and it is not exportable.
+            X509Certificate2 leaf = new X509Certificate2(data, password, KeyStorage);
             AddOthers(intermediates, leaf, all => ImportPfx(all, data, password));
             return leaf;
         }

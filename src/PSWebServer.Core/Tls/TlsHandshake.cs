@@ -107,8 +107,8 @@ internal sealed class TlsHandshake : ITrackedConnection
 
             var tls = new TlsTransport(_transport, ssl, TlsSettings.ProtocolText(ssl.SslProtocol), ssl.TargetHostName,
                 ssl.NegotiatedApplicationProtocol);
+            _startHttp(tls, _id); // the HTTP connection now owns the transport and the registration (its loop never throws)
             handedOver = true;
-            _startHttp(tls, _id); // the HTTP connection now owns the transport and the registration
         }
         catch (Exception ex) when (IsHandshakeFailure(ex))
         {
