@@ -328,7 +328,7 @@ function Install-BrowserTestPackages {
     $npm = Get-Command npm -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if (-not $npm) { Write-Host 'Test: npm not found: the browser test cannot be installed' -ForegroundColor Yellow; return }
     Write-Step 'Test: npm ci (tests/browser: puppeteer-core for the live-reload browser test)'
-    & $npm.Source ci --prefix $browserDir --no-audit --no-fund
+    & $npm.Source ci --prefix $browserDir --no-audit --no-fund | Out-Host # to the console: anything left in the pipeline would become Invoke-Test's result
     if ($LASTEXITCODE -ne 0) { Write-Host "Test: npm ci failed ($LASTEXITCODE)" -ForegroundColor Yellow }
 }
 
@@ -607,7 +607,12 @@ try {
     $exitCode = 0
     switch ($Task) {
         'Build' { Invoke-Build }
-        'Test'  { if (-not (Invoke-Test)) { $exitCode = 1 } }
+        'Test'  {
+            # Exactly one $true means every suite passed; anything else (a $false, or output leaked into the pipeline
+            # next to the verdict) fails the run rather than letting a red suite exit 0.
+            $verdict = @(Invoke-Test)
+            if ($verdict.Count -ne 1 -or $verdict[0] -isnot [bool] -or -not $verdict[0]) { $exitCode = 1 }
+        }
         'Serve' { $exitCode = Invoke-Serve }
         'Package' { Invoke-Package }
         'Bench' { $exitCode = Invoke-Bench }

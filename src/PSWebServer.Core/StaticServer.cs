@@ -437,11 +437,14 @@ public sealed class StaticServer : IDisposable
     /// Stop accepting, close the listener, drain the connections within <paramref name="grace"/>, then end the
     /// timers and loops. Runs once per server (<see cref="BeginTeardown"/> elects who runs it).
     /// </summary>
+    private static readonly TimeSpan EndStreamsTime = TimeSpan.FromMilliseconds(250);
+
     private bool TearDown(GracePeriod grace)
     {
         // First: event streams end now (each sends its end, within a quarter second at most, less when the grace is
         // shorter), so none is a connection in flight the drain below waits for.
-        _liveReload?.EndStreams(grace.HasEnded ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250));
+        TimeSpan left = grace.Remaining;
+        _liveReload?.EndStreams(left < EndStreamsTime ? left : EndStreamsTime);
         EpollEngine? engine;
         lock (_stateLock) engine = _engine; // null while the start is still setting it up: then the start stops it
         engine?.StopAccepting(TimeSpan.FromSeconds(1));

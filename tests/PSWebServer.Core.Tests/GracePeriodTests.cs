@@ -67,4 +67,17 @@ public sealed class GracePeriodTests
         Assert.False(grace.WaitUntil(() => false));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
     }
+
+    [Fact]
+    public void Remaining_CountsDown_AndIsZeroOnceShortenedToNow()
+    {
+        var grace = new GracePeriod(TimeSpan.FromSeconds(30));
+        Assert.InRange(grace.Remaining, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+
+        grace.Shorten(TimeSpan.FromSeconds(2));
+        Assert.InRange(grace.Remaining, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+
+        grace.EndNow();
+        Assert.Equal(TimeSpan.Zero, grace.Remaining);
+    }
 }

@@ -24,6 +24,16 @@ internal sealed class GracePeriod
     /// <summary>True once the end has passed (or was brought to now).</summary>
     public bool HasEnded => Stopwatch.GetTimestamp() >= Volatile.Read(ref _end);
 
+    /// <summary>The time left until the end; zero once it has passed.</summary>
+    public TimeSpan Remaining
+    {
+        get
+        {
+            long left = Volatile.Read(ref _end) - Stopwatch.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, left);
+        }
+    }
+
     /// <summary>Brings the end to at most <paramref name="grace"/> from now; a longer grace changes nothing.</summary>
     public void Shorten(TimeSpan grace)
     {

@@ -33,6 +33,10 @@ internal sealed partial class Http1Connection
             _cutAt = cutAt;
             BytesWritten = 0;
             _awaitingEvents = false;
+            // Between its sends a stream waits on the server's own terms (a throttle, a timer), not the client's: no
+            // deadline then, bounded by Stop like any handler work. Each send still runs under the send timeout
+            // (FlushAsync enters it and comes back to this), so a client that stops reading is dropped as before.
+            _connection._deadline.Clear();
         }
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data)

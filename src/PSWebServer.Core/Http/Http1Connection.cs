@@ -277,6 +277,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         long started = Stopwatch.GetTimestamp();
         long timestamp = DateTime.UtcNow.Ticks;
         HttpRequestHead head = _head;
+        _sentStatus = 0; // until a status goes out: a request aborted before it is logged with 0, not the previous one's
 
         _mode = !head.KeepAlive || _manager.Stopping ? ConnectionMode.Close
             : head.Version == HttpVersion.Http10 ? ConnectionMode.KeepAliveHttp10

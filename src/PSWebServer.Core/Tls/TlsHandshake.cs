@@ -104,6 +104,7 @@ internal sealed class TlsHandshake : ITrackedConnection
             first = null; // the stream returns it to the pool once SslStream has read it
             ssl = new SslStream(stream, leaveInnerStreamOpen: false);
             await ssl.AuthenticateAsServerAsync(_settings.ServerOptions).ConfigureAwait(false);
+            _deadline.Clear(); // done: a heartbeat pass still holding this phase must not abort the connection now being handed over
 
             var tls = new TlsTransport(_transport, ssl, TlsSettings.ProtocolText(ssl.SslProtocol), ssl.TargetHostName,
                 ssl.NegotiatedApplicationProtocol);
