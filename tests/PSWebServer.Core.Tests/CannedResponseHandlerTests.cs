@@ -104,6 +104,26 @@ public sealed class CannedResponseHandlerTests : IDisposable
     }
 
     [Fact]
+    public void WantsBody_FromTheHeadAlone_OnlyWhereAResponseWithAUseLeftMatches()
+    {
+        Assert.False(_handler.WantsBody(Request("POST", "/api/orders"))); // an empty table takes nothing
+        Add("/api/orders", 201, more: d =>
+        {
+            d.Methods.Add("POST");
+            d.BodyContains = "\"sku\""; // cannot be judged before the body: counts as met
+            d.Times = 1;
+        });
+
+        Assert.True(_handler.WantsBody(Request("POST", "/api/orders")));
+        Assert.True(_handler.WantsBody(Request("POST", "/api/%6Frders"))); // matched decoded, as Decide does
+        Assert.False(_handler.WantsBody(Request("PUT", "/api/orders")));
+        Assert.False(_handler.WantsBody(Request("POST", "/api/other")));
+
+        Assert.Equal(FrontDecision.Handled, Decide("POST", "/api/orders", body: "{\"sku\":1}")); // its one use
+        Assert.False(_handler.WantsBody(Request("POST", "/api/orders")));
+    }
+
+    [Fact]
     public void UnmatchedPathsAndMethods_Pass()
     {
         Add("/api/items", more: d => d.Methods.Add("post"));

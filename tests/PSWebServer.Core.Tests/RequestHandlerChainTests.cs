@@ -123,4 +123,24 @@ public sealed class RequestHandlerChainTests
         Assert.Equal(201, response.StatusCode);
         Assert.Equal(new[] { "p.Decide", "last.TryHandle", "last.HandleAsync" }, calls);
     }
+
+    private sealed class BodyTaker : IFrontHandler
+    {
+        private readonly bool _wants;
+        public BodyTaker(bool wants) => _wants = wants;
+        public FrontDecision Decide(HttpRequest request, HttpResponse response) => FrontDecision.Pass;
+        public ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel) => default;
+        public bool WantsBody(HttpRequest request) => _wants;
+    }
+
+    [Fact]
+    public void WantsBody_IsTrue_OnlyWhenSomeFrontHandlerTakesBodies_TheFilesNever()
+    {
+        var calls = new List<string>();
+        IRequestHandler files = new Last(true, calls);
+        Assert.False(files.WantsBody(NewRequest()));
+        Assert.False(new RequestHandlerChain(new IFrontHandler[] { new BodyTaker(false) }, files).WantsBody(NewRequest()));
+        Assert.True(new RequestHandlerChain(new IFrontHandler[] { new BodyTaker(false), new BodyTaker(true) }, files).WantsBody(NewRequest()));
+        Assert.True(new RequestHandlerChain(new IFrontHandler[] { new Front("a", FrontDecision.Pass, 0, calls) }, files).WantsBody(NewRequest()));
+    }
 }

@@ -91,6 +91,24 @@ public sealed class StaticServerRequestBodyTests : IDisposable
     [Theory]
     [InlineData("epoll")]
     [InlineData("socket")]
+    public async Task AClientWaitingFor100Continue_IsNotAskedForABodyNoHandlerTakes_ButAnsweredAndClosed(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine); // no front handler: only the files, which take no bodies
+        using TestClient client = await TestClient.ConnectAsync(server.Port);
+
+        await client.SendAsync(Post("/a.txt", "Content-Length: 1048576\r\nExpect: 100-continue\r\n")); // and no body
+        TestResponse response = await client.ReadAsync();
+
+        Assert.Equal(405, response.StatusCode); // the final answer, not "100 Continue"
+        Assert.Equal("close", response.Headers["Connection"]);
+        Assert.True(await ServerScope.EventuallyAsync(() => server.Requests.Count == 1, Bound));
+        Assert.Equal(("POST", 405), (server.Requests.ReadAll().Single().Method, server.Requests.ReadAll().Single().StatusCode));
+        await StillServesAsync(server);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
     public async Task TooLargeBodies_Are413_BothWays_AndTheServerGoesOn(string engine)
     {
         StaticServer server = Start(engine, new ServerLimits { MaxRequestBodyBytes = 1000 });

@@ -39,6 +39,11 @@ internal sealed partial class Http1Connection
         // client (§15.2), nor once the body has begun to arrive (it did not wait).
         if (head.Expect.IsPresent && head.Version == HttpVersion.Http11 && _start == _end)
         {
+            // Ask for the body only where a handler may take it (a canned response on this path and method); a POST
+            // to a file gets its 405 at once instead of uploading megabytes to be thrown away.
+            _request.Bytes = _input.AsMemory(_headStart, headLength);
+            _request.Body = default;
+            if (!_handler.WantsBody(_request)) return BodyOutcome.Declined;
             _output.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
         }
         return chunked ? await ReadChunkedBodyAsync(headLength).ConfigureAwait(false)

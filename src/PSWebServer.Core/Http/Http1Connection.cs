@@ -44,6 +44,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         Read,      // whole (or none): answer the request
         Rejected,  // a status is in the output: send it and close
         Ended,     // the client left, or the body timed out (the 408 went out from the heartbeat's side): end
+        Declined,  // the client waits for 100 Continue and no handler takes a body: answer now, unread, then close
     }
 
     // _bodyWait: the one handshake between the loop and the heartbeat over a body that stalls.
@@ -74,6 +75,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private ConnectionMode _mode; // of the response being sent: how the connection goes on after it
     private long _id;
     private bool _unsentLimited;
+    private bool _bodyDeclined; // this request's body was not asked for (Expect: 100-continue, no handler takes bodies)
     private int _sentStatus;   // the status the client could read, for the log (0 when a fault sent none)
     private bool _wasReset;    // a Reset fault ended the connection
     private readonly ConnectionDeadline _deadline; // none until the loop starts: a connection not yet running is not late
@@ -188,11 +190,13 @@ internal sealed partial class Http1Connection : ITrackedConnection
                         Enter(Phase.Busy, _limits.SendTimeout);
                         _headStart = _start;
                         _start += consumed;
+                        _bodyDeclined = false;
                         if (_head.HasBody || _head.Expect.IsPresent)
                         {
                             // The body phase, only for requests that have one: a GET pays these two field reads.
                             BodyOutcome outcome = await ReadBodyAsync(consumed).ConfigureAwait(false);
                             if (outcome == BodyOutcome.Ended) return;
+                            _bodyDeclined = outcome == BodyOutcome.Declined;
                             if (outcome == BodyOutcome.Rejected)
                             {
                                 await FlushAsync().ConfigureAwait(false);
@@ -209,9 +213,9 @@ internal sealed partial class Http1Connection : ITrackedConnection
                         if (_mode == ConnectionMode.Close)
                         {
                             await FlushAsync().ConfigureAwait(false);
-                            // Linger only when the client may still be sending (bytes after this request): otherwise
-                            // closing at once is safe and saves a round trip.
-                            if (_start < _end) await CloseGracefullyAsync(_input).ConfigureAwait(false);
+                            // Linger only when the client may still be sending (bytes after this request, a body it
+                            // was not asked for): otherwise closing at once is safe and saves a round trip.
+                            if (_start < _end || _bodyDeclined) await CloseGracefullyAsync(_input).ConfigureAwait(false);
                             return;
                         }
                         if (_output.Length >= FlushThresholdBytes) await FlushAsync().ConfigureAwait(false);
@@ -279,7 +283,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
         HttpRequestHead head = _head;
         _sentStatus = 0; // until a status goes out: a request aborted before it is logged with 0, not the previous one's
 
-        _mode = !head.KeepAlive || _manager.Stopping ? ConnectionMode.Close
+        _mode = !head.KeepAlive || _manager.Stopping || _bodyDeclined ? ConnectionMode.Close
             : head.Version == HttpVersion.Http10 ? ConnectionMode.KeepAliveHttp10
             : ConnectionMode.KeepAlive;
         _request.Bytes = headBytes;

@@ -16,6 +16,12 @@ internal interface IFrontHandler
 
     /// <summary>Off the loop: answers a request <see cref="Decide"/> claimed with <see cref="FrontDecision.OffLoop"/>.</summary>
     ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel);
+
+    /// <summary>
+    /// From the head alone: whether this handler may answer the request once its body is read (see
+    /// <see cref="IRequestHandler.WantsBody"/>). True unless the handler knows better, so a body is never refused by mistake.
+    /// </summary>
+    bool WantsBody(HttpRequest request) => true;
 }
 
 /// <summary>What a front handler made of a request.</summary>

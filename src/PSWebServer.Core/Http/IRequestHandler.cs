@@ -18,4 +18,11 @@ internal interface IRequestHandler
     /// <summary>Off the loop, on a work thread: fills <paramref name="response"/>; may block on disk or await.</summary>
     /// <param name="cancel">Cancelled when the connection is aborted.</param>
     ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel);
+
+    /// <summary>
+    /// On a loop thread, from the head alone (<see cref="HttpRequest.Body"/> is still empty): whether a handler may take
+    /// this request's body. A client that sent <c>Expect: 100-continue</c> is asked for its body only when this is true;
+    /// otherwise it gets its final answer (a 405 from the files) at once and never uploads. Files never take bodies.
+    /// </summary>
+    bool WantsBody(HttpRequest request) => false;
 }

@@ -37,6 +37,15 @@ internal sealed class RequestHandlerChain : IRequestHandler
         return _last.TryHandle(request, response);
     }
 
+    public bool WantsBody(HttpRequest request)
+    {
+        foreach (IFrontHandler handler in _front)
+        {
+            if (handler.WantsBody(request)) return true;
+        }
+        return _last.WantsBody(request);
+    }
+
     public ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel) =>
         request.Route is IFrontHandler front ? front.HandleAsync(request, response, cancel) : _last.HandleAsync(request, response, cancel);
 }

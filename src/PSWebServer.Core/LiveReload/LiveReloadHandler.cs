@@ -31,6 +31,9 @@ internal sealed class LiveReloadHandler : IFrontHandler
         _extraHeaders = extraHeaders ?? HeaderBlock.Empty;
     }
 
+    /// <summary>The reserved paths take no bodies (a POST to them is 405): a client waiting for 100 Continue is not asked for one.</summary>
+    public bool WantsBody(HttpRequest request) => false;
+
     public FrontDecision Decide(HttpRequest request, HttpResponse response)
     {
         ReadOnlySpan<byte> path = request.Value(request.Head.Path);

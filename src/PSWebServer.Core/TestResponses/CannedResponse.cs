@@ -139,7 +139,8 @@ public sealed class CannedResponse
     };
 
     /// <summary>Whether the request is one this response answers (uses left are not looked at). On the loop: no allocation.</summary>
-    internal bool Matches(HttpRequest request, ReadOnlySpan<byte> decodedPath)
+    /// <param name="headOnly">Judge the head alone (the body has not been read yet): a body condition counts as met.</param>
+    internal bool Matches(HttpRequest request, ReadOnlySpan<byte> decodedPath, bool headOnly = false)
     {
         if (_methods.Length > 0 && !MethodMatches(request)) return false;
         if (!_path.IsMatch(decodedPath)) return false;
@@ -157,7 +158,7 @@ public sealed class CannedResponse
         {
             if (!condition.IsMatch(request)) return false;
         }
-        return _bodyContains is null || request.Body.Span.IndexOf(_bodyContains) >= 0;
+        return _bodyContains is null || headOnly || request.Body.Span.IndexOf(_bodyContains) >= 0;
     }
 
     private bool MethodMatches(HttpRequest request)

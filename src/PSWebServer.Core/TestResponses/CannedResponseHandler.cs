@@ -34,15 +34,8 @@ internal sealed class CannedResponseHandler : IFrontHandler
         CannedResponse[] items = _table.Items;
         if (items.Length == 0) return FrontDecision.Pass;
 
-        ReadOnlySpan<byte> raw = request.Value(request.Head.Path);
-        scoped ReadOnlySpan<byte> path = raw;
-        if (raw.IndexOf((byte)'%') >= 0)
-        {
-            Span<byte> decoded = raw.Length <= StackPathBytes ? stackalloc byte[StackPathBytes] : new byte[raw.Length];
-            int length = PercentDecoding.Decode(raw, decoded);
-            if (length >= 0) path = decoded.Slice(0, length); // a malformed escape is matched as sent
-        }
-
+        Span<byte> scratch = stackalloc byte[StackPathBytes];
+        ReadOnlySpan<byte> path = DecodedPath(request, scratch);
         foreach (CannedResponse item in items)
         {
             if (item.IsUsedUp || !item.Matches(request, path) || !item.TryTake()) continue;
@@ -57,6 +50,33 @@ internal sealed class CannedResponseHandler : IFrontHandler
             return FrontDecision.Handled;
         }
         return FrontDecision.Pass;
+    }
+
+    /// <summary>
+    /// A client waiting for 100 Continue is asked for its body only when a response with a use left matches the head
+    /// (path, method, query, headers; a body condition cannot be judged yet and counts as met).
+    /// </summary>
+    public bool WantsBody(HttpRequest request)
+    {
+        CannedResponse[] items = _table.Items;
+        if (items.Length == 0) return false;
+        Span<byte> scratch = stackalloc byte[StackPathBytes];
+        ReadOnlySpan<byte> path = DecodedPath(request, scratch);
+        foreach (CannedResponse item in items)
+        {
+            if (!item.IsUsedUp && item.Matches(request, path, headOnly: true)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The request path percent-decoded (into <paramref name="scratch"/> when it fits); a malformed escape is matched as sent.</summary>
+    private static ReadOnlySpan<byte> DecodedPath(HttpRequest request, Span<byte> scratch)
+    {
+        ReadOnlySpan<byte> raw = request.Value(request.Head.Path);
+        if (raw.IndexOf((byte)'%') < 0) return raw;
+        Span<byte> decoded = raw.Length <= scratch.Length ? scratch : new byte[raw.Length];
+        int length = PercentDecoding.Decode(raw, decoded);
+        return length >= 0 ? decoded.Slice(0, length) : raw;
     }
 
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel)
