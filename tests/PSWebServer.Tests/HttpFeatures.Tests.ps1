@@ -896,7 +896,7 @@ Describe 'Request bodies and framing' {
         [long]$response.WriteOut | Should -BeLessThan 1MB
     }
 
-    It 'answers a GET whose body is too large to discard, then closes instead of reading it' {
+    It 'answers a GET whose body is over the body limit, then closes instead of reading it' {
         $connection = Open-RawConnection -Port $server.Port
         try {
             Send-RawBytes $connection "GET /one.txt HTTP/1.1`r`nHost: t`r`nContent-Length: 10485760`r`n`r`n$('x' * 1000)"
