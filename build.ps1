@@ -17,7 +17,7 @@
     Bench            Run bench/run-bench.sh, passing the remaining arguments through.
     Fuzz             Coverage-guided fuzzing (Linux): build tests/PSWebServer.Fuzz, instrument PSWebServer.Core.dll
                      with sharpfuzz (dotnet tool), then run afl-fuzz (Debian package afl++, installed when missing
-                     and running as root) for -Seconds on each -FuzzTarget (all four by default), seeded from
+                     and running as root) for -Seconds on each -FuzzTarget (all five by default), seeded from
                      tests/PSWebServer.Fuzz/corpus/<target>/. Prints execs and crashes per target; each crash is
                      copied to tests/PSWebServer.Fuzz/regressions/<target>/, which the xunit suite replays
                      (FuzzTargetsTests), and the run exits 1. Work files: out/fuzz/.
@@ -60,8 +60,8 @@ param(
     [int] $Seconds = 60,
 
     # Fuzz: the targets to fuzz (default: all of them, one after the other).
-    [ValidateSet('parser', 'percent-decoding', 'ranges', 'paths')]
-    [string[]] $FuzzTarget = @('parser', 'percent-decoding', 'ranges', 'paths'),
+    [ValidateSet('parser', 'percent-decoding', 'ranges', 'paths', 'chunked')]
+    [string[]] $FuzzTarget = @('parser', 'percent-decoding', 'ranges', 'paths', 'chunked'),
 
     # Package: pack the module already laid out in out/PSWebServer/ instead of building it first.
     [switch] $NoBuild,

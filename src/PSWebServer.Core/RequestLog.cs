@@ -31,14 +31,38 @@ public sealed class RequestLog
     private const int MaxHeaderValueBytes = 512;
     private const int MaxSlotBytes = MaxMethodBytes + MaxTargetBytes + 3 * MaxHeaderValueBytes;
 
-    internal RequestLog(int capacity, string serverName, AccessLogWriter? accessLog = null)
+    /// <summary>Header field bytes kept per request (cut at a line end): 8 KiB holds every ordinary head whole.</summary>
+    public const int MaxCapturedHeaderBytes = 8 * 1024;
+    /// <summary>Body bytes kept per request by default (<see cref="StaticServerOptions.RequestLogBodyBytes"/>).</summary>
+    public const int DefaultCapturedBodyBytes = 64 * 1024;
+    /// <summary>
+    /// The most the whole ring holds for captured headers and bodies: a ring of 10,000 full of 64 KiB bodies would
+    /// hold 640 MiB. Past it, new captures are cut (the body first, then the headers) until older ones are overwritten.
+    /// </summary>
+    public const long DefaultCaptureBudgetBytes = 64L * 1024 * 1024;
+    // A capture array this much larger than what it holds is replaced by a smaller one, giving the budget back.
+    private const int ShrinkAboveBytes = 16 * 1024;
+
+    private readonly int _bodyCaptureBytes;
+    private readonly long _captureBudget;
+    private long _captureHeld; // bytes of all slots' capture arrays
+
+    internal RequestLog(int capacity, string serverName, AccessLogWriter? accessLog = null,
+        int bodyCaptureBytes = DefaultCapturedBodyBytes, long captureBudgetBytes = DefaultCaptureBudgetBytes)
     {
         _accessLog = accessLog;
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), "The request log needs room for at least one request.");
+        ArgumentOutOfRangeException.ThrowIfNegative(bodyCaptureBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(captureBudgetBytes);
         _slots = new Slot[capacity];
         for (int i = 0; i < _slots.Length; i++) _slots[i] = new Slot();
         _serverName = serverName;
+        _bodyCaptureBytes = bodyCaptureBytes;
+        _captureBudget = captureBudgetBytes;
     }
+
+    /// <summary>Bytes the ring holds now for captured headers and bodies (at most the capture budget, plus one record's).</summary>
+    internal long CaptureBytesHeld => Interlocked.Read(ref _captureHeld);
 
     /// <summary>How many requests the ring holds before dropping the oldest.</summary>
     public int Capacity => _slots.Length;
@@ -49,30 +73,28 @@ public sealed class RequestLog
     /// <summary>How many requests are retained now.</summary>
     public int Count => (int)Math.Min(LastId - Volatile.Read(ref _floor), _slots.Length);
 
-    /// <summary>Records one completed request. Called on server threads; allocates nothing once the slot's buffer has grown to fit.</summary>
-    internal void Record(
-        long timestampUtcTicks, string clientAddress, ReadOnlySpan<byte> method, ReadOnlySpan<byte> target,
-        HttpVersion version, int statusCode, long bytesSent, long durationTicks,
-        ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding)
+    /// <summary>Records one completed request. Called on server threads; allocates nothing once the slot's buffers have grown to fit.</summary>
+    internal void Record(in RequestRecord request)
     {
         // Each field is kept to a bounded length, so a client sending huge headers cannot make the log hold more
         // than a few KiB per slot (the full values are still seen by the server; only the record is cut).
-        method = Cap(method, MaxMethodBytes);
-        target = Cap(target, MaxTargetBytes);
-        userAgent = Cap(userAgent, MaxHeaderValueBytes);
-        referer = Cap(referer, MaxHeaderValueBytes);
-        range = Cap(range, MaxHeaderValueBytes);
+        RequestRecord r = request;
+        r.Method = Cap(r.Method, MaxMethodBytes);
+        r.Target = Cap(r.Target, MaxTargetBytes);
+        r.UserAgent = Cap(r.UserAgent, MaxHeaderValueBytes);
+        r.Referer = Cap(r.Referer, MaxHeaderValueBytes);
+        r.Range = Cap(r.Range, MaxHeaderValueBytes);
+        ReadOnlySpan<byte> headers = CapAtLineEnd(r.HeaderFields, MaxCapturedHeaderBytes);
+        ReadOnlySpan<byte> body = Cap(r.Body, _bodyCaptureBytes);
 
         // With an access log, the id is claimed inside its queue's lock, so the file receives records in id order.
-        long id = _accessLog is null
-            ? Interlocked.Increment(ref _lastClaimed)
-            : _accessLog.Append(ref _lastClaimed, timestampUtcTicks, clientAddress, method, target, version, statusCode, bytesSent,
-                durationTicks, userAgent, referer, range, contentEncoding);
+        long id = _accessLog is null ? Interlocked.Increment(ref _lastClaimed) : _accessLog.Append(ref _lastClaimed, r);
         Slot slot = _slots[(int)(id % _slots.Length)];
         lock (slot)
         {
             if (slot.Id < id)
             {
+                ReadOnlySpan<byte> method = r.Method, target = r.Target, userAgent = r.UserAgent, referer = r.Referer, range = r.Range;
                 int needed = method.Length + target.Length + userAgent.Length + referer.Length + range.Length;
                 if (slot.Data.Length < needed) slot.Data = new byte[Math.Max(needed, Math.Clamp(slot.Data.Length * 2, 256, MaxSlotBytes))];
                 Span<byte> data = slot.Data;
@@ -82,13 +104,17 @@ public sealed class RequestLog
                 referer.CopyTo(data.Slice(method.Length + target.Length + (slot.UserAgentLength = userAgent.Length)));
                 range.CopyTo(data.Slice(method.Length + target.Length + userAgent.Length + (slot.RefererLength = referer.Length)));
                 slot.RangeLength = range.Length;
-                slot.TimestampUtcTicks = timestampUtcTicks;
-                slot.ClientAddress = clientAddress;
-                slot.Version = version;
-                slot.StatusCode = statusCode;
-                slot.BytesSent = bytesSent;
-                slot.DurationTicks = durationTicks;
-                slot.ContentEncoding = contentEncoding;
+                StoreCapture(slot, headers, body);
+                slot.BodyLength = r.Body.Length;
+                slot.TimestampUtcTicks = r.TimestampUtcTicks;
+                slot.ClientAddress = r.ClientAddress;
+                slot.Version = r.Version;
+                slot.StatusCode = r.StatusCode;
+                slot.BytesSent = r.BytesSent;
+                slot.DurationTicks = r.DurationTicks;
+                slot.ContentEncoding = r.ContentEncoding;
+                slot.AnsweredBy = r.AnsweredBy;
+                slot.Fault = r.Fault;
                 slot.Id = id;
             }
         }
@@ -99,6 +125,48 @@ public sealed class RequestLog
         {
             lock (_signal) Monitor.PulseAll(_signal);
         }
+    }
+
+    /// <summary>
+    /// Copies the header fields and the body into the slot's capture array, within the ring's budget: the array is
+    /// reused when it fits (the usual case: no allocation), grown when it does not and the budget allows, cut to what
+    /// the budget allows otherwise (body first), and replaced by a smaller one when it has become far too large.
+    /// </summary>
+    private void StoreCapture(Slot slot, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> body)
+    {
+        int needed = headers.Length + body.Length;
+        int held = slot.Capture.Length;
+        bool tooLarge = held > ShrinkAboveBytes && held > 4 * needed;
+        if (needed > held || tooLarge)
+        {
+            // Room the budget leaves, counting this slot's current array as given back.
+            long room = _captureBudget - (Interlocked.Read(ref _captureHeld) - held);
+            int size = needed > held ? (int)Math.Min(Math.Max(needed, Math.Min(held * 2L, needed + 1024L)), Math.Max(room, 0)) : needed;
+            if (size > held || tooLarge)
+            {
+                slot.Capture = size == 0 ? Array.Empty<byte>() : new byte[size];
+                Interlocked.Add(ref _captureHeld, slot.Capture.Length - held);
+            }
+            int fits = slot.Capture.Length;
+            if (needed > fits)
+            {
+                int bodyFits = Math.Max(fits - headers.Length, 0);
+                body = body.Slice(0, Math.Min(body.Length, bodyFits));
+                headers = CapAtLineEnd(headers, fits - body.Length);
+            }
+        }
+        headers.CopyTo(slot.Capture);
+        body.CopyTo(slot.Capture.AsSpan(headers.Length));
+        slot.HeaderBytes = headers.Length;
+        slot.CapturedBodyBytes = body.Length;
+    }
+
+    /// <summary>At most <paramref name="max"/> bytes of field lines, cut after a line end so no field is half kept.</summary>
+    private static ReadOnlySpan<byte> CapAtLineEnd(ReadOnlySpan<byte> lines, int max)
+    {
+        if (lines.Length <= max) return lines;
+        int lf = lines.Slice(0, max).LastIndexOf((byte)'\n');
+        return lf < 0 ? default : lines.Slice(0, lf + 1);
     }
 
     private static ReadOnlySpan<byte> Cap(ReadOnlySpan<byte> value, int max) => value.Length <= max ? value : value.Slice(0, max);
@@ -173,6 +241,11 @@ public sealed class RequestLog
         public long BytesSent;
         public long DurationTicks;
         public string ContentEncoding = "";
+        public byte[] Capture = Array.Empty<byte>(); // header fields, then the body, as far as the caps and the budget let them
+        public int HeaderBytes, CapturedBodyBytes;
+        public int BodyLength;
+        public string? AnsweredBy;
+        public ResponseFault Fault;
 
         public ServerRequest ToRequest(string serverName)
         {
@@ -203,7 +276,33 @@ public sealed class RequestLog
                 Encoding.Latin1.GetString(userAgent),
                 Encoding.Latin1.GetString(referer),
                 Encoding.Latin1.GetString(range),
-                ContentEncoding);
+                ContentEncoding)
+            {
+                Headers = ParseHeaders(Capture.AsSpan(0, HeaderBytes)),
+                Body = Encoding.UTF8.GetString(Capture, HeaderBytes, CapturedBodyBytes),
+                BodyLength = BodyLength,
+                BodyTruncated = CapturedBodyBytes < BodyLength,
+                AnsweredBy = AnsweredBy ?? "",
+                Fault = Fault == ResponseFault.None ? "" : Fault.ToString(),
+            };
+        }
+
+        /// <summary>Field lines as the parser accepted them: name, colon, value with its surrounding whitespace.</summary>
+        private static IReadOnlyDictionary<string, string> ParseHeaders(ReadOnlySpan<byte> lines)
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            while (!lines.IsEmpty)
+            {
+                int lf = lines.IndexOf((byte)'\n');
+                ReadOnlySpan<byte> line = lf < 0 ? lines : lines.Slice(0, lf);
+                lines = lf < 0 ? default : lines.Slice(lf + 1);
+                int colon = line.IndexOf((byte)':');
+                if (colon <= 0) continue;
+                string name = Encoding.Latin1.GetString(line.Slice(0, colon));
+                string value = Encoding.Latin1.GetString(line.Slice(colon + 1).Trim(" \t\r"u8));
+                headers[name] = headers.TryGetValue(name, out string? earlier) ? earlier + ", " + value : value;
+            }
+            return new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(headers);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace PSWebServer;
 
@@ -55,6 +56,30 @@ public sealed class ServerRequest
     public string Range { get; }
     /// <summary>Content-Encoding of the body sent (gzip, br), empty for identity.</summary>
     public string ContentEncoding { get; }
+
+    /// <summary>
+    /// The request's header fields by name, ignoring case; a repeated field's values joined by ", ". Up to 8 KiB of
+    /// field lines are kept, whole lines only; empty for a request refused before its head was read.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = EmptyHeaders;
+
+    /// <summary>The request body as UTF-8 text, up to the capture limit (64 KiB by default); empty when there was none.</summary>
+    public string Body { get; init; } = "";
+
+    /// <summary>The whole body's length in bytes (after chunked decoding), kept or not.</summary>
+    public long BodyLength { get; init; }
+
+    /// <summary>Whether <see cref="Body"/> holds less than the whole body (the capture limit, or the log's memory budget).</summary>
+    public bool BodyTruncated { get; init; }
+
+    /// <summary>Which canned response answered; empty when the files (or the server itself) did.</summary>
+    public string AnsweredBy { get; init; } = "";
+
+    /// <summary>The deliberate fault committed instead of a normal answer (Reset, CloseWithoutResponse, CloseMidBody, MalformedStatusLine); empty for none.</summary>
+    public string Fault { get; init; } = "";
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyHeaders =
+        new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
 
     public override string ToString() => Method + " " + Path + " " + StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

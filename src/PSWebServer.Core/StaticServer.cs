@@ -60,7 +60,7 @@ public sealed class StaticServer : IDisposable
         _accessLog = options.AccessLogPath is null
             ? null
             : new AccessLogWriter(options.AccessLogPath, options.AccessLogFormat, options.Name, _statistics.ReportError);
-        Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog);
+        Requests = new RequestLog(options.RequestLogSize, options.Name, _accessLog, options.RequestLogBodyBytes);
     }
 
     /// <summary>
@@ -81,6 +81,7 @@ public sealed class StaticServer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Limits.Validate();
         if (options.RequestLogSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "RequestLogSize must be at least 1.");
+        if (options.RequestLogBodyBytes < 0) throw new ArgumentOutOfRangeException(nameof(options), "RequestLogBodyBytes must not be negative.");
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "Port must be between 0 and 65535.");
         if (!Enum.IsDefined(options.Engine)) throw new ArgumentOutOfRangeException(nameof(options), "Engine must be Auto, Epoll or Socket.");
         string root = RootFolder.Resolve(options.Root);

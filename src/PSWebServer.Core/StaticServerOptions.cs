@@ -31,6 +31,13 @@ public sealed class StaticServerOptions
     public int RequestLogSize { get; init; } = 10_000;
 
     /// <summary>
+    /// How many bytes of each request body the in-memory log keeps as <see cref="ServerRequest.Body"/> (64 KiB; 0 keeps
+    /// none; <see cref="ServerRequest.BodyLength"/> is always the whole length). The log holds at most 64 MiB of captured
+    /// headers and bodies in all, whatever clients send.
+    /// </summary>
+    public int RequestLogBodyBytes { get; init; } = RequestLog.DefaultCapturedBodyBytes;
+
+    /// <summary>
     /// A file every completed request is appended to, as a full path whose folder exists; null (the default): none.
     /// Unlike the in-memory log it keeps every request: written off the serving threads, in order, flushed on stop,
     /// and opened again when it is moved away (rotated) or deleted.

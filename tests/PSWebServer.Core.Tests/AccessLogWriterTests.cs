@@ -29,8 +29,17 @@ public sealed class AccessLogWriterTests : IDisposable
 
     /// <summary>Records a request whose target carries a number, so each line says which request it is.</summary>
     private long Append(AccessLogWriter writer, int n, int padding = 0) =>
-        writer.Append(ref _lastId, DateTime.UtcNow.Ticks, "127.0.0.1:1", "GET"u8, Encoding.ASCII.GetBytes("/r?n=" + n + new string('x', padding)),
-            HttpVersion.Http11, 200, 10, 0, default, default, default, "");
+        writer.Append(ref _lastId, new RequestRecord
+        {
+            TimestampUtcTicks = DateTime.UtcNow.Ticks,
+            ClientAddress = "127.0.0.1:1",
+            Method = "GET"u8,
+            Target = Encoding.ASCII.GetBytes("/r?n=" + n + new string('x', padding)),
+            Version = HttpVersion.Http11,
+            StatusCode = 200,
+            BytesSent = 10,
+            ContentEncoding = "",
+        });
 
     private static List<int> Numbers(string path) =>
         File.Exists(path)

@@ -2,6 +2,7 @@ using System;
 using System.Text;
 using CsCheck;
 using PSWebServer.Http;
+using PSWebServer.Tests.Support;
 using Xunit;
 
 namespace PSWebServer.Tests;
@@ -92,5 +93,13 @@ public sealed class ChunkedBodyDecoderPropertyTests
             }
             Assert.True(written <= read);
         }, iter: 5000, threads: 1);
+    }
+
+    [Fact]
+    public void TheFuzzTarget_HoldsOnChunkShapedAndValidInput()
+    {
+        Gen.OneOfConst("0", "5", "a", "F", "\r\n", "\n", "\r", ";", "=", "\"", "x", "hello", "-", " ", ":", "\0", "0\r\n\r\n")
+            .Array[0, 60].Sample(parts => FuzzTargets.Chunked(Encoding.Latin1.GetBytes(string.Concat(parts))), iter: 5000, threads: 1);
+        Chunked.Sample(body => FuzzTargets.Chunked(Encoding.Latin1.GetBytes(body.Wire)), iter: 1000, threads: 1);
     }
 }

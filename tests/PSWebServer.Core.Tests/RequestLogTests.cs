@@ -28,8 +28,21 @@ public sealed class RequestLogTests
     {
         var log = new RequestLog(4, "site");
         var when = new DateTime(2024, 5, 1, 12, 0, 0, DateTimeKind.Utc);
-        log.Record(when.Ticks, "127.0.0.1:5555", "HEAD"u8, "/caf%C3%A9/x.txt?a=1&b=%20"u8, HttpVersion.Http10, 304, 123,
-            TimeSpan.FromMilliseconds(7).Ticks, "agent/1"u8, "http://ref/"u8, "bytes=0-9"u8, "gzip");
+        log.Record(new RequestRecord
+        {
+            TimestampUtcTicks = when.Ticks,
+            ClientAddress = "127.0.0.1:5555",
+            Method = "HEAD"u8,
+            Target = "/caf%C3%A9/x.txt?a=1&b=%20"u8,
+            Version = HttpVersion.Http10,
+            StatusCode = 304,
+            BytesSent = 123,
+            DurationTicks = TimeSpan.FromMilliseconds(7).Ticks,
+            UserAgent = "agent/1"u8,
+            Referer = "http://ref/"u8,
+            Range = "bytes=0-9"u8,
+            ContentEncoding = "gzip",
+        });
 
         ServerRequest r = Assert.Single(log.ReadAll());
         Assert.Equal(1, r.Id);
@@ -66,7 +79,7 @@ public sealed class RequestLogTests
     public void RejectedRequest_WithNoRequestLine_ReadsAsEmptyFields()
     {
         var log = new RequestLog(2, "s");
-        log.Record(DateTime.UtcNow.Ticks, "127.0.0.1:1", default, default, HttpVersion.None, 400, 50, 0, default, default, default, "");
+        log.Record(new RequestRecord { TimestampUtcTicks = DateTime.UtcNow.Ticks, ClientAddress = "127.0.0.1:1", StatusCode = 400, BytesSent = 50, ContentEncoding = "" });
 
         ServerRequest r = Assert.Single(log.ReadAll());
         Assert.Equal("", r.Method);

@@ -51,14 +51,11 @@ internal sealed class AccessLogQueue
     /// Claims the record's id (incrementing <paramref name="lastId"/>) and queues the record, both under the queue's
     /// lock, so records are queued in id order. After <see cref="Close"/> it only claims the id.
     /// </summary>
-    public long Append(
-        ref long lastId, long timestampUtcTicks, string clientAddress, ReadOnlySpan<byte> method, ReadOnlySpan<byte> target,
-        HttpVersion version, int statusCode, long bytesSent, long durationTicks,
-        ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding)
+    public long Append(ref long lastId, in RequestRecord record)
     {
-        int size = method.Length + target.Length + userAgent.Length + referer.Length + range.Length;
+        int size = AccessLogSegment.FieldBytes(record);
         // RequestLog caps the fields to 3.6 KiB in all; a record no empty segment could hold would grow the chain forever.
-        if (size > AccessLogSegment.DataBytes) throw new ArgumentException("The record is larger than a queue segment.", nameof(target));
+        if (size > AccessLogSegment.DataBytes) throw new ArgumentException("The record is larger than a queue segment.", nameof(record));
         lock (_lock)
         {
             while (!_closed && !_tail.HasRoom(size))
@@ -79,8 +76,7 @@ internal sealed class AccessLogQueue
             long id = Interlocked.Increment(ref lastId);
             if (!_closed)
             {
-                _tail.Add(id, timestampUtcTicks, clientAddress, method, target, version, statusCode, bytesSent, durationTicks,
-                    userAgent, referer, range, contentEncoding);
+                _tail.Add(id, record);
             }
             return id;
         }

@@ -22,20 +22,22 @@ internal sealed class AccessLogSegment
 
     public bool HasRoom(int fieldBytes) => Count < EntryCount && _dataUsed + fieldBytes <= DataBytes;
 
-    public void Add(
-        long id, long timestampUtcTicks, string clientAddress, ReadOnlySpan<byte> method, ReadOnlySpan<byte> target,
-        HttpVersion version, int statusCode, long bytesSent, long durationTicks,
-        ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding)
+    /// <summary>The bytes of <paramref name="record"/>'s fields this segment keeps.</summary>
+    public static int FieldBytes(in RequestRecord record) =>
+        record.Method.Length + record.Target.Length + record.UserAgent.Length + record.Referer.Length + record.Range.Length;
+
+    public void Add(long id, in RequestRecord record)
     {
+        ReadOnlySpan<byte> method = record.Method, target = record.Target, userAgent = record.UserAgent, referer = record.Referer, range = record.Range;
         ref Entry e = ref _entries[Count];
         e.Id = id;
-        e.TimestampUtcTicks = timestampUtcTicks;
-        e.ClientAddress = clientAddress;
-        e.Version = version;
-        e.StatusCode = statusCode;
-        e.BytesSent = bytesSent;
-        e.DurationTicks = durationTicks;
-        e.ContentEncoding = contentEncoding;
+        e.TimestampUtcTicks = record.TimestampUtcTicks;
+        e.ClientAddress = record.ClientAddress;
+        e.Version = record.Version;
+        e.StatusCode = record.StatusCode;
+        e.BytesSent = record.BytesSent;
+        e.DurationTicks = record.DurationTicks;
+        e.ContentEncoding = record.ContentEncoding;
         e.Offset = _dataUsed;
         Span<byte> data = _data.AsSpan(_dataUsed);
         method.CopyTo(data);

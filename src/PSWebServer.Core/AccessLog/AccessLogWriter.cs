@@ -62,12 +62,7 @@ internal sealed class AccessLogWriter : IDisposable
     internal AccessLogQueue Queue => _queue;
 
     /// <summary>Claims the next id from <paramref name="lastId"/> and queues the record (see <see cref="AccessLogQueue.Append"/>).</summary>
-    public long Append(
-        ref long lastId, long timestampUtcTicks, string clientAddress, ReadOnlySpan<byte> method, ReadOnlySpan<byte> target,
-        HttpVersion version, int statusCode, long bytesSent, long durationTicks,
-        ReadOnlySpan<byte> userAgent, ReadOnlySpan<byte> referer, ReadOnlySpan<byte> range, string contentEncoding) =>
-        _queue.Append(ref lastId, timestampUtcTicks, clientAddress, method, target, version, statusCode, bytesSent, durationTicks,
-            userAgent, referer, range, contentEncoding);
+    public long Append(ref long lastId, in RequestRecord record) => _queue.Append(ref lastId, record);
 
     /// <summary>Writes everything queued, flushes and closes the file. Called once the server records no more.</summary>
     public void Dispose()

@@ -166,7 +166,13 @@ internal sealed partial class Http1Connection
         }
         catch (Exception)
         {
-            Interlocked.Exchange(ref _bodyWait, NotWaiting); // a timeout reply in flight is awaited when the connection ends
+            // Aborted (stop, or the linger after a 408): a 408 the heartbeat began still reads this connection's head
+            // and uses its transport, so it must be over before the connection ends and lets them go.
+            if (Interlocked.Exchange(ref _bodyWait, NotWaiting) == BodyTimedOut)
+            {
+                Task pending = await WaitForTimeoutReplyAsync().ConfigureAwait(false);
+                await pending.ConfigureAwait(false); // never throws: the reply catches its own failures
+            }
             throw;
         }
         if (Interlocked.CompareExchange(ref _bodyWait, NotWaiting, WaitingForBody) == WaitingForBody) return n;

@@ -418,9 +418,34 @@ internal sealed partial class Http1Connection : ITrackedConnection
     {
         _statistics.CountResponse(bytes);
         HttpRequestHead request = _head;
-        _log.Record(timestamp, _transport.RemoteAddress, request.MethodText.Of(head), request.Target.Of(head), request.Version,
-            _sentStatus, bytes, Stopwatch.GetElapsedTime(started).Ticks,
-            request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), _response.ContentEncoding);
+        _log.Record(new RequestRecord
+        {
+            TimestampUtcTicks = timestamp,
+            ClientAddress = _transport.RemoteAddress,
+            Method = request.MethodText.Of(head),
+            Target = request.Target.Of(head),
+            Version = request.Version,
+            StatusCode = _sentStatus,
+            BytesSent = bytes,
+            DurationTicks = Stopwatch.GetElapsedTime(started).Ticks,
+            UserAgent = request.UserAgent.Of(head),
+            Referer = request.Referer.Of(head),
+            Range = request.Range.Of(head),
+            ContentEncoding = _response.ContentEncoding,
+            HeaderFields = HeaderSection(request, head),
+            Body = _request.Body.Span,
+            AnsweredBy = _response.AnsweredBy,
+            Fault = _response.Fault,
+        });
+    }
+
+    /// <summary>The head's field lines as sent, for the journal: from the first name to the end of the last value.</summary>
+    private static ReadOnlySpan<byte> HeaderSection(HttpRequestHead request, ReadOnlySpan<byte> head)
+    {
+        if (request.HeaderCount == 0) return default;
+        int start = request[0].Name.Start;
+        HeaderSegment last = request[request.HeaderCount - 1].Value;
+        return head.Slice(start, last.Start + last.Length - start);
     }
 
     /// <summary>Logs a refusal of a request whose head was read (a body too large, malformed or late), with its request line.</summary>
@@ -428,8 +453,21 @@ internal sealed partial class Http1Connection : ITrackedConnection
     {
         ReadOnlySpan<byte> head = _input.AsSpan(_headStart);
         HttpRequestHead request = _head;
-        _log.Record(DateTime.UtcNow.Ticks, _transport.RemoteAddress, request.MethodText.Of(head), request.Target.Of(head), request.Version,
-            status, bytes, 0, request.UserAgent.Of(head), request.Referer.Of(head), request.Range.Of(head), "");
+        _log.Record(new RequestRecord
+        {
+            TimestampUtcTicks = DateTime.UtcNow.Ticks,
+            ClientAddress = _transport.RemoteAddress,
+            Method = request.MethodText.Of(head),
+            Target = request.Target.Of(head),
+            Version = request.Version,
+            StatusCode = status,
+            BytesSent = bytes,
+            UserAgent = request.UserAgent.Of(head),
+            Referer = request.Referer.Of(head),
+            Range = request.Range.Of(head),
+            ContentEncoding = "",
+            HeaderFields = HeaderSection(request, head),
+        });
     }
 
     private void Reject(RequestRejectionReason reason)
@@ -443,8 +481,15 @@ internal sealed partial class Http1Connection : ITrackedConnection
         int bytes = _output.Length - before;
         _response.Reset();
         _statistics.CountResponse(bytes);
-        _log.Record(DateTime.UtcNow.Ticks, _transport.RemoteAddress, default, default, HttpVersion.None, status, bytes, 0,
-            default, default, default, "");
+        _log.Record(new RequestRecord
+        {
+            TimestampUtcTicks = DateTime.UtcNow.Ticks,
+            ClientAddress = _transport.RemoteAddress,
+            Version = HttpVersion.None,
+            StatusCode = status,
+            BytesSent = bytes,
+            ContentEncoding = "",
+        });
     }
 
     private async ValueTask FlushAsync()

@@ -16,7 +16,7 @@ namespace PSWebServer.Tests.Support;
 /// </summary>
 internal static class FuzzTargets
 {
-    public static readonly string[] Names = { "parser", "percent-decoding", "ranges", "paths" };
+    public static readonly string[] Names = { "parser", "percent-decoding", "ranges", "paths", "chunked" };
 
     // Engine objects are made lazily: under AFL, instrumented engine code must not run before SharpFuzz has
     // set up its coverage map (the static constructor runs when the harness first reads Names).
@@ -42,6 +42,7 @@ internal static class FuzzTargets
             case "percent-decoding": PercentDecodingTarget(input); break;
             case "ranges": Ranges(input); break;
             case "paths": Paths(input); break;
+            case "chunked": Chunked(input); break;
             default: throw new ArgumentException($"Unknown fuzz target '{target}'; known: {string.Join(", ", Names)}.", nameof(target));
         }
     }
@@ -212,6 +213,54 @@ internal static class FuzzTargets
             cuts[i] = position;
         }
         return count;
+    }
+
+    // ---------------------------------------------------------------- chunked bodies
+
+    /// <summary>
+    /// Decodes as a chunked body, whole and again in pieces cut where the input's hash says into a small destination:
+    /// the two runs must agree on the outcome, the bytes consumed, the reason and the data; data never outgrows the
+    /// input, nor the limit; consumed never passes what was given.
+    /// </summary>
+    public static void Chunked(ReadOnlySpan<byte> input)
+    {
+        const long Limit = 4096;
+        var whole = new ChunkedBodyDecoder(Limit, 256, 4);
+        whole.Reset();
+        byte[] wholeData = new byte[input.Length];
+        ChunkedStatus wholeStatus = whole.Decode(input, wholeData, out int wholeConsumed, out int wholeWritten);
+        if (wholeStatus == ChunkedStatus.DestinationFull) throw new FuzzInvariantException("a destination as large as the input was full");
+        if (wholeConsumed > input.Length || wholeWritten > wholeConsumed) throw new FuzzInvariantException("consumed or wrote more than given");
+        if (whole.DecodedLength > Limit) throw new FuzzInvariantException("decoded past the limit");
+        if ((wholeStatus == ChunkedStatus.Rejected) != (whole.Rejection != RequestRejectionReason.None)) throw new FuzzInvariantException("status and reason disagree");
+
+        Span<int> cuts = stackalloc int[6];
+        int count = CutsFromHash(input, cuts);
+        var pieces = new ChunkedBodyDecoder(Limit, 256, 4);
+        pieces.Reset();
+        byte[] data = new byte[input.Length];
+        int read = 0, written = 0, cut = 0, room = 1 + (input.Length % 7);
+        ChunkedStatus status = ChunkedStatus.NeedMoreData;
+        int available = count > 0 ? cuts[0] : input.Length;
+        for (int guard = 0; guard < 4 * input.Length + 16; guard++)
+        {
+            int limit = Math.Min(data.Length, written + room);
+            status = pieces.Decode(input.Slice(read, available - read), data.AsSpan(written, limit - written), out int consumed, out int produced);
+            read += consumed;
+            written += produced;
+            if (status is ChunkedStatus.Complete or ChunkedStatus.Rejected) break;
+            if (status == ChunkedStatus.NeedMoreData)
+            {
+                if (read != available) throw new FuzzInvariantException("NeedMoreData with input left");
+                if (available == input.Length) break;
+                cut++;
+                available = cut < count ? cuts[cut] : input.Length;
+            }
+        }
+        if (status != wholeStatus) throw new FuzzInvariantException($"whole: {wholeStatus}, in pieces: {status}");
+        if (read != wholeConsumed || written != wholeWritten) throw new FuzzInvariantException("the pieces consumed or produced otherwise");
+        if (pieces.Rejection != whole.Rejection) throw new FuzzInvariantException($"whole: {whole.Rejection}, in pieces: {pieces.Rejection}");
+        if (!data.AsSpan(0, written).SequenceEqual(wholeData.AsSpan(0, wholeWritten))) throw new FuzzInvariantException("the pieces decoded other data");
     }
 
     // ---------------------------------------------------------------- percent decoding

@@ -9,8 +9,20 @@ internal static class LogWriter
 {
     public static void Record(RequestLog log, string target, int status = 200, long bytes = 10, string method = "GET", string userAgent = "ua", string referer = "", string range = "")
     {
-        log.Record(DateTime.UtcNow.Ticks, "127.0.0.1:5000", Encoding.ASCII.GetBytes(method), Encoding.ASCII.GetBytes(target),
-            HttpVersion.Http11, status, bytes, TimeSpan.FromMilliseconds(1).Ticks,
-            Encoding.ASCII.GetBytes(userAgent), Encoding.ASCII.GetBytes(referer), Encoding.ASCII.GetBytes(range), "");
+        log.Record(new RequestRecord
+        {
+            TimestampUtcTicks = DateTime.UtcNow.Ticks,
+            ClientAddress = "127.0.0.1:5000",
+            Method = Encoding.ASCII.GetBytes(method),
+            Target = Encoding.ASCII.GetBytes(target),
+            Version = HttpVersion.Http11,
+            StatusCode = status,
+            BytesSent = bytes,
+            DurationTicks = TimeSpan.FromMilliseconds(1).Ticks,
+            UserAgent = Encoding.ASCII.GetBytes(userAgent),
+            Referer = Encoding.ASCII.GetBytes(referer),
+            Range = Encoding.ASCII.GetBytes(range),
+            ContentEncoding = "",
+        });
     }
 }
