@@ -30,8 +30,9 @@ public sealed class ServerLimits
     /// Largest request body, after chunked decoding. Every request body (any method, Content-Length or chunked) is read
     /// whole into memory before the handlers run, so this bounds what one connection can make the server hold. A
     /// Content-Length above it is answered 413 at once, without reading the body (and without 100 Continue); a chunked
-    /// body is answered 413 as soon as its chunk sizes pass it. Both close the connection. 8 MiB: room for the JSON and
-    /// form posts a script under test sends, small enough that a hundred slow uploads stay under a GiB.
+    /// body is answered 413 as soon as its chunk sizes pass it. Both close the connection. The buffer grows with the bytes
+    /// that arrive (at most twice them), so an announced length costs nothing until it is sent. 8 MiB: room for the JSON
+    /// and form posts a script under test sends, small enough that a hundred uploads in flight stay under a GiB.
     /// </summary>
     public long MaxRequestBodyBytes { get; init; } = 8 * 1024 * 1024;
 

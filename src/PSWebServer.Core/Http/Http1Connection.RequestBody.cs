@@ -47,7 +47,10 @@ internal sealed partial class Http1Connection
 
     private static bool IsContinue(ReadOnlySpan<byte> expect) => System.Text.Ascii.EqualsIgnoreCase(expect, "100-continue"u8);
 
-    /// <summary>A Content-Length body: in place when it has all arrived with its head, otherwise into a pooled buffer of its size.</summary>
+    /// <summary>
+    /// A Content-Length body: in place when it has all arrived with its head, otherwise into a pooled buffer that grows
+    /// as the bytes arrive (a client that announces 8 MiB and sends nothing holds 16 KiB, not 8 MiB).
+    /// </summary>
     private async ValueTask<BodyOutcome> ReadContentAsync(int length)
     {
         int buffered = Math.Min(length, _end - _start);
@@ -58,14 +61,19 @@ internal sealed partial class Http1Connection
             return BodyOutcome.Read;
         }
 
-        byte[] body = _bodyBuffer = ArrayPool<byte>.Shared.Rent(length);
+        byte[] body = _bodyBuffer = ArrayPool<byte>.Shared.Rent(Math.Min(length, Math.Max(buffered, 4 * InitialBodyBytes)));
         Buffer.BlockCopy(_input, _start, body, 0, buffered);
         _start += buffered;
         int filled = buffered;
         while (filled < length)
         {
+            if (filled == body.Length)
+            {
+                GrowBody(filled, length - filled);
+                body = _bodyBuffer!;
+            }
             // Straight into the body's buffer, no further than its end: a pipelined request after it stays in the kernel.
-            int n = await ReceiveBodyAsync(body.AsMemory(filled, length - filled)).ConfigureAwait(false);
+            int n = await ReceiveBodyAsync(body.AsMemory(filled, Math.Min(body.Length, length) - filled)).ConfigureAwait(false);
             if (n <= 0) return BodyOutcome.Ended;
             filled += n;
         }
@@ -104,7 +112,7 @@ internal sealed partial class Http1Connection
                     case ChunkedStatus.Rejected:
                         return RejectBody(decoder.Rejection, headLength);
                     case ChunkedStatus.DestinationFull:
-                        GrowBody(written, decoder.PendingChunkBytes);
+                        GrowBody(written, _limits.MaxRequestBodyBytes - written); // doubling: the chunks to come are unknown
                         continue;
                 }
             }
@@ -135,11 +143,15 @@ internal sealed partial class Http1Connection
         return status;
     }
 
-    /// <summary>Doubles the body buffer (at least to hold the chunk being read, within the limit the decoder keeps).</summary>
+    /// <summary>
+    /// Doubles the body buffer (only once it is full), to no more than the data still announced (<paramref name="pending"/>:
+    /// the rest of a Content-Length) and the body limit, so memory stays within twice the bytes that actually arrived.
+    /// </summary>
     private void GrowBody(int written, long pending)
     {
         byte[]? old = _bodyBuffer;
-        long wanted = Math.Max(Math.Max(InitialBodyBytes, (long)(old?.Length ?? 0) * 2), written + Math.Min(pending, InitialBodyBytes));
+        long doubled = Math.Max(InitialBodyBytes, (long)(old?.Length ?? 0) * 2);
+        long wanted = Math.Min(doubled, written + Math.Max(pending, 1));
         int size = (int)Math.Min(wanted, Math.Max(_limits.MaxRequestBodyBytes, written + 1));
         byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
         if (old != null)

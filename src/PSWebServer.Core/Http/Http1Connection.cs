@@ -14,6 +14,8 @@ namespace PSWebServer.Http;
 /// One client connection: a single sequential loop that reads, parses, hands each request to the handler and
 /// sends the responses in order (HTTP/1.1 persistent connections and pipelining, RFC 9112 §9). Pipelined
 /// responses are gathered and leave in one send. Nothing here throws out: a fault ends this connection only.
+/// A request's body is read whole before its handler runs (Http1Connection.RequestBody.cs); a response that asks for a
+/// deliberate failure is committed instead of encoded (Http1Connection.Faults.cs).
 /// </summary>
 internal sealed partial class Http1Connection : ITrackedConnection
 {

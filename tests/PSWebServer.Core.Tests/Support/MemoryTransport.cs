@@ -63,6 +63,17 @@ internal sealed class MemoryTransport : IConnectionTransport
         }
     }
 
+    /// <summary>Everything the server sends until it closes, read raw (for a test that does not read through <see cref="Client"/>).</summary>
+    public async Task<byte[]> ReadToEndAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var all = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await _toClient.ReadAsync(chunk, cancel.Token).ConfigureAwait(false)) > 0) all.Write(chunk, 0, n);
+        return all.ToArray();
+    }
+
     // ---- the server's side ----
 
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer)
