@@ -77,6 +77,14 @@ Describe 'Assert-ServerRequest' {
             @($message -split "`n" | Where-Object { $_ -like '*(matches)' }).Count | Should -Be 2
         }
 
+        It 'names in its list the canned response that answered, and any fault' {
+            Add-ServerResponse -Path /api/cut -Body ('z' * 5000) -Fault CloseMidBody -Description 'cut download'
+            try { $null = Invoke-WebRequest "$base/api/cut" -TimeoutSec 10 } catch { }
+            $null = Wait-ServerRequest $server -Count 5
+            $message = ({ Assert-ServerRequest -Path /api/none } | Should -Throw -PassThru).Exception.Message
+            $message | Should -Match '(?m)^  \d\d:\d\d:\d\d\.\d{3} GET /api/cut -> 200 CloseMidBody \[cut download\]$'
+        }
+
         It 'fails an It with that message' {
             # A Pester run of its own, in a child pwsh, so its failure is not this run's.
             $pester = (Get-Module Pester).Path

@@ -202,7 +202,7 @@ Describe 'The same canned responses, to clients that are not PowerShell cmdlets'
     BeforeEach {
         $server = Start-StaticServer $site -Port 0 -Name api
         $base = $server.Url.TrimEnd('/')
-        Add-ServerResponse -Path /api/items -Method GET -Body @(@{ id = 1; name = 'first' })
+        Add-ServerResponse -Path /api/items -Method GET -Body @([ordered]@{ id = 1; name = 'first' })
         Add-ServerResponse -Path /api/orders -Method POST -StatusCode 201 -Body @{ id = 9 } -Header @{ Location = '/api/orders/9' }
         Add-ServerResponse -Path /api/flaky -StatusCode 503 -Times 1 -Header @{ 'Retry-After' = '0' }
         Add-ServerResponse -Path /api/flaky -Body 'recovered'

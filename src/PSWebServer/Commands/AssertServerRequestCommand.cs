@@ -157,6 +157,8 @@ public sealed class AssertServerRequestCommand : ServerSelectingCommand, IDispos
                 .Append(' ').Append(request.Method).Append(' ').Append(request.Path);
             if (request.Query.Length > 0) text.Append('?').Append(request.Query);
             text.Append(" -> ").Append(request.StatusCode.ToString(CultureInfo.InvariantCulture));
+            if (request.Fault.Length > 0) text.Append(' ').Append(request.Fault);
+            if (request.AnsweredBy.Length > 0) text.Append(" [").Append(request.AnsweredBy).Append(']');
             if (Matches(request)) text.Append("  (matches)");
         }
         return text.ToString();
