@@ -42,6 +42,8 @@ public sealed class Http1ConnectionRequestBodyTests : IDisposable
 
         public ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel) =>
             throw new InvalidOperationException("answered on the loop");
+
+        public bool WantsBody(HttpRequest request) => true; // it echoes bodies: a client waiting for 100 Continue gets it
     }
 
     private async Task EndsAsync(MemoryTransport t, Task loop)
