@@ -237,15 +237,7 @@ internal sealed partial class Http1Connection
     private BodyOutcome RejectBody(RequestRejectionReason reason, int headLength)
     {
         int status = RequestRejections.StatusCode(reason);
-        _response.Reset();
-        StatusPages.Fill(_response, status);
-        int before = _output.Length;
-        Http1ResponseEncoder.WriteHead(_output, _response, ConnectionMode.Close, chunked: false);
-        _output.Write(_response.BodyBytes.Span);
-        int bytes = _output.Length - before;
-        _response.Reset();
-        _statistics.CountResponse(bytes);
-        RecordRejection(status, bytes);
+        RecordRejection(status, WriteRejection(status));
         return BodyOutcome.Rejected;
     }
 

@@ -492,9 +492,9 @@ internal sealed partial class Http1Connection : ITrackedConnection
         });
     }
 
-    private void Reject(RequestRejectionReason reason)
+    /// <summary>Queues a refusal's status page (then the connection closes); returns its bytes, counted in the statistics.</summary>
+    private int WriteRejection(int status)
     {
-        int status = RequestRejections.StatusCode(reason);
         _response.Reset();
         StatusPages.Fill(_response, status);
         int before = _output.Length;
@@ -503,6 +503,13 @@ internal sealed partial class Http1Connection : ITrackedConnection
         int bytes = _output.Length - before;
         _response.Reset();
         _statistics.CountResponse(bytes);
+        return bytes;
+    }
+
+    private void Reject(RequestRejectionReason reason)
+    {
+        int status = RequestRejections.StatusCode(reason);
+        int bytes = WriteRejection(status);
         _log.Record(new RequestRecord
         {
             TimestampUtcTicks = DateTime.UtcNow.Ticks,
