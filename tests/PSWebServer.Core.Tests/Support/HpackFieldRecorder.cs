@@ -13,7 +13,17 @@ internal sealed class HpackFieldRecorder : IHpackHeaderSink
     public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
         Fields.Add((Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
 
-    public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "").Replace("\n", "").Replace("\r", ""));
+    /// <summary>Hex as the RFC prints it: spaces and line breaks between groups.</summary>
+    public static byte[] Hex(string hex)
+    {
+        var digits = new StringBuilder(hex.Length);
+        foreach (char c in hex)
+        {
+            if (!char.IsWhiteSpace(c))
+                digits.Append(c);
+        }
+        return Convert.FromHexString(digits.ToString());
+    }
 
     /// <summary>The dynamic table, newest entry first, as (name, value) strings.</summary>
     public static List<(string Name, string Value)> TableOf(HpackDecoder decoder)
