@@ -16,12 +16,12 @@ namespace PSWebServer.Tests;
 /// </summary>
 public sealed class HpackDecoderPropertyTests
 {
-    private const int Capacity = 300;
+    private const int Capacity = 400;
 
     // (kind, pick, name, value, huffman): kind 0 indexed, 1..3 literal with/without/never indexing with a new name,
     // 4..6 the same with an indexed name, 7 size update (only placed at the start of a block).
     private static readonly Gen<(int Kind, int Pick, string Name, string Value, bool Huffman)> Op =
-        Gen.Select(Gen.Int[0, 7], Gen.Int[0, 1000], Gen.String[Gen.Char['a', 'z'], 0, 12],
+        Gen.Select(Gen.Int[0, 7], Gen.Int[0, 1000], Gen.OneOf(Gen.String[Gen.Char['a', 'z'], 0, 12], Gen.String[Gen.Char['a', 'z'], 60, 160]),
             Gen.String[Gen.Char[(char)0, (char)255], 0, 80], Gen.Bool);
 
     [Fact]

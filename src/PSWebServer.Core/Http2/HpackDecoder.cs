@@ -91,7 +91,9 @@ internal sealed class HpackDecoder
                     name = GetName(index);
                     if (indexing && index > HpackStaticTable.Count)
                     {
-                        // Adding may evict the very entry the name lives in: copy it out first.
+                        // Adding may evict the very entry the name lives in, and compaction moves the table's octets:
+                        // copy the name out first rather than lean on how the table lays its octets out (a search for
+                        // a sequence that corrupts it without the copy found none, but that is not a guarantee).
                         if (name.Length > _maxHeaderListSize)
                             throw new HpackException("Header list larger than SETTINGS_MAX_HEADER_LIST_SIZE.");
                         Span<byte> copy = _scratch.AsSpan(0, name.Length);
