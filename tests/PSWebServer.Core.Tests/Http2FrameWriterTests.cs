@@ -207,4 +207,37 @@ public sealed class Http2FrameWriterTests
             return ended && written == buffer.Length && got.SequenceEqual(block);
         }, iter: 200);
     }
+
+    [Fact]
+    public void Writing_and_reading_frames_allocates_nothing()
+    {
+        var buffer = new byte[1 << 16];
+        var block = new byte[40_000];
+        byte[] opaque = new byte[8];
+        var settings = new[] { (Http2SettingId.MaxConcurrentStreams, 100u) };
+        var reader = new Http2FrameReader();
+        var peer = new Http2Settings();
+        long Run()
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int n = Http2FrameWriter.WriteSettings(buffer, settings);
+            reader.Read(buffer.AsSpan(0, n), out _, out ReadOnlySpan<byte> payload, out _, out _);
+            peer.TryApply(payload, out _, out _);
+            n = Http2FrameWriter.WriteHeaders(buffer, 1, block, 16384, endStream: false);
+            reader.Read(buffer.AsSpan(0, n), out _, out _, out _, out _);
+            n = Http2FrameWriter.WriteData(buffer, 1, block.AsSpan(0, 16384), endStream: true);
+            reader.Read(buffer.AsSpan(0, n), out _, out _, out _, out _);
+            Http2FrameWriter.WritePingAck(buffer, opaque);
+            Http2FrameWriter.WriteWindowUpdate(buffer, 0, 1000);
+            Http2FrameWriter.WriteRstStream(buffer, 1, Http2ErrorCode.Cancel);
+            n = Http2FrameWriter.WriteGoAway(buffer, 1, Http2ErrorCode.ProtocolError, opaque);
+            reader.Read(buffer.AsSpan(0, 9), out _, out _, out _, out _);
+            // An error result carries a constant reason: reporting it allocates nothing either.
+            buffer[5] = 1;
+            reader.Read(buffer.AsSpan(0, n), out _, out _, out _, out _);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Run(); // first calls may allocate in the runtime (tiering, statics)
+        Assert.Equal(0, Run());
+    }
 }
