@@ -236,7 +236,9 @@ internal sealed class Http2StreamTable
         error = default;
         int recent = FindClosed(streamId);
         if (recent >= 0 && _closedByUs[recent])
-            return Http2StreamVerdict.Ignore; // §5.1: frames after our RST_STREAM may still be in flight.
+            // §5.1: frames after our RST_STREAM may still be in flight. An ignored HEADERS must still go through the
+            // HPACK decoder (its table is the connection's), and ignored DATA still counts against the connection window.
+            return Http2StreamVerdict.Ignore;
         if (type == Http2FrameType.Headers)
         {
             if (recent < 0)
@@ -247,6 +249,7 @@ internal sealed class Http2StreamTable
                     "HEADERS on a stream id not above the last one");
                 return Http2StreamVerdict.Error;
             }
+            // §5.1 allows a connection error after END_STREAM; a stream error keeps the client's other streams.
             error = Http2FrameError.Stream(Http2ErrorCode.StreamClosed, streamId, "HEADERS on a closed stream");
             return Http2StreamVerdict.Error;
         }
