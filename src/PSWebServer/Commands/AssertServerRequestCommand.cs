@@ -27,9 +27,7 @@ public sealed class AssertServerRequestCommand : ServerSelectingCommand, IDispos
 
     private readonly CancellationTokenSource _cancel = new();
     private readonly Dictionary<int, StaticServer> _servers = new();
-    private WildcardPattern? _path;
-    private HashSet<string>? _methods;
-    private HashSet<int>? _statusCodes;
+    private RequestFilter _filter = null!; // made in BeginProcessing
 
     /// <summary>A wildcard over the decoded request path, case-insensitive (as Get-ServerRequest's).</summary>
     [Parameter]
@@ -66,9 +64,7 @@ public sealed class AssertServerRequestCommand : ServerSelectingCommand, IDispos
 
     protected override void BeginProcessing()
     {
-        if (Path is not null) _path = WildcardPattern.Get(Path, WildcardOptions.IgnoreCase);
-        if (Method is not null) _methods = new HashSet<string>(Method, StringComparer.OrdinalIgnoreCase);
-        if (StatusCode is not null) _statusCodes = new HashSet<int>(StatusCode);
+        _filter = new RequestFilter(Path, Method, StatusCode);
     }
 
     protected override void ProcessRecord()
@@ -121,8 +117,7 @@ public sealed class AssertServerRequestCommand : ServerSelectingCommand, IDispos
 
     private bool Matches(ServerRequest request)
     {
-        if ((_path is null || _path.IsMatch(request.Path)) && (_methods is null || _methods.Contains(request.Method))
-            && (_statusCodes is null || _statusCodes.Contains(request.StatusCode)))
+        if (_filter.Matches(request))
         {
             if (Filter is null) return true;
             var variables = new List<PSVariable> { new("_", request), new("PSItem", request) };

@@ -26,9 +26,7 @@ public sealed class GetServerRequestCommand : ServerSelectingCommand, IDisposabl
     // so the Id tells servers apart, registered or already stopped.
     private readonly Dictionary<int, StaticServer> _servers = new();
 
-    private WildcardPattern? _pathPattern;
-    private HashSet<string>? _methods;
-    private HashSet<int>? _statusCodes;
+    private RequestFilter _filter = null!; // made in BeginProcessing
     private DateTime? _sinceUtc;
 
     /// <summary>Wildcard over the decoded request path, case-insensitive.</summary>
@@ -66,9 +64,7 @@ public sealed class GetServerRequestCommand : ServerSelectingCommand, IDisposabl
     {
         if (Timeout.HasValue && !Wait) ThrowTerminatingError(ErrorRecords.TimeoutWithoutWaitError());
 
-        if (Path is not null) _pathPattern = WildcardPattern.Get(Path, WildcardOptions.IgnoreCase);
-        if (Method is not null) _methods = new HashSet<string>(Method, StringComparer.OrdinalIgnoreCase);
-        if (StatusCode is not null) _statusCodes = new HashSet<int>(StatusCode);
+        _filter = new RequestFilter(Path, Method, StatusCode);
         // Timestamps are local; compare in UTC so a -Since given in UTC (or unspecified = local) means what it says.
         if (Since.HasValue) _sinceUtc = Since.Value.ToUniversalTime();
     }
@@ -132,9 +128,7 @@ public sealed class GetServerRequestCommand : ServerSelectingCommand, IDisposabl
     public void Dispose() => _cancel.Dispose();
 
     private bool Matches(ServerRequest request) =>
-        (_pathPattern is null || _pathPattern.IsMatch(request.Path))
-        && (_methods is null || _methods.Contains(request.Method))
-        && (_statusCodes is null || _statusCodes.Contains(request.StatusCode))
+        _filter.Matches(request)
         && (_sinceUtc is null || request.Timestamp.ToUniversalTime() >= _sinceUtc.Value);
 
     private static IEnumerable<ServerRequest> TakeLast(List<ServerRequest> all, int count) =>
