@@ -29,6 +29,9 @@ internal sealed class HttpRequest
     /// <summary>The front handler that claimed this request for off-loop work (set by <see cref="RequestHandlerChain"/>).</summary>
     internal IFrontHandler? Route { get; set; }
 
+    /// <summary>What <see cref="Route"/>'s handler decided on the loop and needs again off it (a canned response's chosen answer).</summary>
+    internal object? RouteState { get; set; }
+
     public HttpMethod Method => Head.Method;
 
     public ReadOnlySpan<byte> Value(HeaderSegment segment) => segment.Of(Bytes.Span);

@@ -23,6 +23,7 @@ internal sealed class RequestHandlerChain : IRequestHandler
     public bool TryHandle(HttpRequest request, HttpResponse response)
     {
         request.Route = null;
+        request.RouteState = null;
         foreach (IFrontHandler handler in _front)
         {
             switch (handler.Decide(request, response))

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.Http;
@@ -19,11 +18,6 @@ internal sealed class CannedResponseHandler : IFrontHandler
 
     private readonly CannedResponseTable _table;
 
-    // Which response Decide chose for a request it claimed, until HandleAsync takes it: the use is already counted, so
-    // matching again there could pick another one. One box per connection (its HttpRequest is reused), made on the
-    // connection's first claim.
-    private readonly ConditionalWeakTable<HttpRequest, StrongBox<CannedResponse?>> _claimed = new();
-
     public CannedResponseHandler(CannedResponseTable table)
     {
         _table = table;
@@ -41,7 +35,8 @@ internal sealed class CannedResponseHandler : IFrontHandler
             if (item.IsUsedUp || !item.Matches(request, path) || !item.TryTake()) continue;
             if (item.NeedsTime)
             {
-                _claimed.GetValue(request, static _ => new StrongBox<CannedResponse?>()).Value = item;
+                // Remembered for HandleAsync: the use is already counted, so matching again there could pick another one.
+                request.RouteState = item;
                 return FrontDecision.OffLoop;
             }
             Answer(item, response);
@@ -81,12 +76,8 @@ internal sealed class CannedResponseHandler : IFrontHandler
 
     public async ValueTask HandleAsync(HttpRequest request, HttpResponse response, CancellationToken cancel)
     {
-        CannedResponse? item = null;
-        if (_claimed.TryGetValue(request, out StrongBox<CannedResponse?>? box))
-        {
-            item = box.Value;
-            box.Value = null;
-        }
+        CannedResponse? item = request.RouteState as CannedResponse;
+        request.RouteState = null;
         if (item is null) throw new InvalidOperationException("A canned response was claimed but not remembered.");
 
         // Opened here, on the work thread, before any await: after the delay the code runs on the .NET thread pool.
