@@ -437,46 +437,22 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private void Record(ReadOnlySpan<byte> head, long timestamp, long started, long bytes)
     {
         _statistics.CountResponse(bytes);
+        RequestRecord record = FromHead(head, timestamp, _sentStatus, bytes);
+        record.DurationTicks = Stopwatch.GetElapsedTime(started).Ticks;
+        record.ContentEncoding = _response.ContentEncoding;
+        record.Body = _request.Body.Span;
+        record.AnsweredBy = _response.AnsweredBy;
+        record.Fault = _response.Fault;
+        _log.Record(record);
+    }
+
+    /// <summary>What the journal keeps of a request whose head was read: the request line, the logged fields, the header lines.</summary>
+    private RequestRecord FromHead(ReadOnlySpan<byte> head, long timestamp, int status, long bytes)
+    {
         HttpRequestHead request = _head;
-        _log.Record(new RequestRecord
+        return new RequestRecord
         {
             TimestampUtcTicks = timestamp,
-            ClientAddress = _transport.RemoteAddress,
-            Method = request.MethodText.Of(head),
-            Target = request.Target.Of(head),
-            Version = request.Version,
-            StatusCode = _sentStatus,
-            BytesSent = bytes,
-            DurationTicks = Stopwatch.GetElapsedTime(started).Ticks,
-            UserAgent = request.UserAgent.Of(head),
-            Referer = request.Referer.Of(head),
-            Range = request.Range.Of(head),
-            ContentEncoding = _response.ContentEncoding,
-            TlsProtocol = _tlsProtocol,
-            HeaderFields = HeaderSection(request, head),
-            Body = _request.Body.Span,
-            AnsweredBy = _response.AnsweredBy,
-            Fault = _response.Fault,
-        });
-    }
-
-    /// <summary>The head's field lines as sent, for the journal: from the first name to the end of the last value.</summary>
-    private static ReadOnlySpan<byte> HeaderSection(HttpRequestHead request, ReadOnlySpan<byte> head)
-    {
-        if (request.HeaderCount == 0) return default;
-        int start = request[0].Name.Start;
-        HeaderSegment last = request[request.HeaderCount - 1].Value;
-        return head.Slice(start, last.Start + last.Length - start);
-    }
-
-    /// <summary>Logs a refusal of a request whose head was read (a body too large, malformed or late), with its request line.</summary>
-    private void RecordRejection(int status, long bytes)
-    {
-        ReadOnlySpan<byte> head = _input.AsSpan(_headStart);
-        HttpRequestHead request = _head;
-        _log.Record(new RequestRecord
-        {
-            TimestampUtcTicks = DateTime.UtcNow.Ticks,
             ClientAddress = _transport.RemoteAddress,
             Method = request.MethodText.Of(head),
             Target = request.Target.Of(head),
@@ -489,8 +465,21 @@ internal sealed partial class Http1Connection : ITrackedConnection
             ContentEncoding = "",
             TlsProtocol = _tlsProtocol,
             HeaderFields = HeaderSection(request, head),
-        });
+        };
     }
+
+    /// <summary>The head's field lines as sent, for the journal: from the first name to the end of the last value.</summary>
+    private static ReadOnlySpan<byte> HeaderSection(HttpRequestHead request, ReadOnlySpan<byte> head)
+    {
+        if (request.HeaderCount == 0) return default;
+        int start = request[0].Name.Start;
+        HeaderSegment last = request[request.HeaderCount - 1].Value;
+        return head.Slice(start, last.Start + last.Length - start);
+    }
+
+    /// <summary>Logs a refusal of a request whose head was read (a body too large, malformed or late), with its request line.</summary>
+    private void RecordRejection(int status, long bytes) =>
+        _log.Record(FromHead(_input.AsSpan(_headStart), DateTime.UtcNow.Ticks, status, bytes));
 
     /// <summary>Queues a refusal's status page (then the connection closes); returns its bytes, counted in the statistics.</summary>
     private int WriteRejection(int status)
