@@ -55,12 +55,18 @@ BeforeAll {
         [pscustomobject]@{ Results = $byId; Output = "$($run.StdOut)$($run.StdErr)"; ExitCode = $run.ExitCode }
     }
 
+    # The servers run in this process: the managed heap they keep after the floods (collected) is measured here.
     $suites = @{}
+    $heapBeforeFloods = $heapAfterFloods = 0
     if (Test-Path $Python) {
         foreach ($name in 'h2c', 'h2') {
             $suites["$name/conformance"] = Invoke-H2Suite $servers[$name] -Selection '--no-floods'
+        }
+        $heapBeforeFloods = [System.GC]::GetTotalMemory($true)
+        foreach ($name in 'h2c', 'h2') {
             $suites["$name/flood"] = Invoke-H2Suite $servers[$name] -Selection '--only', '^flood/'
         }
+        $heapAfterFloods = [System.GC]::GetTotalMemory($true)
     }
 
     function Assert-H2Case {
@@ -110,5 +116,9 @@ Describe 'HTTP/2 floods: the flooding connection is cut, another client keeps ge
     }
     It 'h2: <Id> <Title>' -ForEach $FloodCases {
         Assert-H2Case 'h2/flood' $Id
+    }
+    It 'keeps memory bounded: the managed heap after all floods (collected) grew by less than 64 MiB' {
+        $suites['h2c/flood'] | Should -Not -BeNullOrEmpty
+        ($heapAfterFloods - $heapBeforeFloods) / 1MB | Should -BeLessThan 64
     }
 }

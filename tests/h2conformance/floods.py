@@ -2,7 +2,8 @@
 close) within a bounded number of frames and seconds, while a well-behaved client on another connection keeps
 getting each answer within a second. Every loop here is bounded by a frame count and a time budget.
 
-The floods are the published ones: Rapid Reset (CVE-2023-44487), CONTINUATION flood (CVE-2024-27316 and
+Each flood is sustained for a couple of seconds: every cut connection is replaced by a new one that floods again,
+so the other client is measured under attack, not only after the first cut. The floods are the published ones: Rapid Reset (CVE-2023-44487), CONTINUATION flood (CVE-2024-27316 and
 friends), ping flood (CVE-2019-9512), settings flood (CVE-2019-9515), empty frames (CVE-2019-9518).
 """
 
@@ -19,6 +20,8 @@ FLOODS = []
 MAX_SECONDS = 6.0       # the flood stops here if the server has not cut it
 GOOD_LATENCY = 1.0      # each answer to the well-behaved client within this
 GOOD_MIN_ANSWERS = 3    # and at least this many answers while the flood runs
+SUSTAIN = 2.0           # seconds of flooding: a cut connection is replaced by a new one
+MAX_CONNECTIONS = 300   # flooding connections at most
 
 
 class Flood:
@@ -85,21 +88,49 @@ class GoodClient(threading.Thread):
 
 
 def run_flood(opts, setup, frames, max_frames, batch):
-    """setup(c) sends what opens the flood; frames(i) gives the octets of the i-th flood unit.
-    Returns a detail string; raises CaseFailure when the connection was not cut or the other client suffered."""
+    """setup(c) sends what opens the flood; frames(i) gives the octets of the i-th flood unit. The attack is
+    sustained: a cut connection is replaced by a new one that floods again, for SUSTAIN seconds (at most
+    MAX_CONNECTIONS), and every one of them must be cut within max_frames units and MAX_SECONDS.
+    Returns a detail string; raises CaseFailure when a connection was not cut or the other client suffered."""
     good = GoodClient(opts)
     good.start()
     time.sleep(0.15)  # the good client is connected and answered before the flood starts
+    started = time.monotonic()
+    cuts = []
+    most = 0
+    try:
+        while not cuts or (time.monotonic() - started < SUSTAIN and len(cuts) < MAX_CONNECTIONS):
+            cut, sent, elapsed, summary = flood_one(opts, setup, frames, max_frames, batch)
+            if cut is None:
+                raise CaseFailure(
+                    "the connection cut (GOAWAY ENHANCE_YOUR_CALM or close) within %d units / %.0fs" % (
+                        max_frames, MAX_SECONDS),
+                    "connection %d still open after %d units in %.1fs (%s)" % (len(cuts) + 1, sent, elapsed, summary))
+            cuts.append(cut)
+            most = max(most, sent)
+    finally:
+        time.sleep(0.3)  # the other client keeps asking just after the last cut too
+        good.stop.set()
+        good.join(3)
+    complaint = good.verdict()
+    if complaint:
+        raise CaseFailure("the other client answered within %.1fs each" % GOOD_LATENCY, complaint)
+    return "%d flooding connections in %.1fs, each cut within %d units (first: %s); other client: %d answers, " \
+        "slowest %.3fs" % (len(cuts), time.monotonic() - started, most, cuts[0], len(good.latencies),
+                           max(good.latencies))
+
+
+def flood_one(opts, setup, frames, max_frames, batch):
+    """One flooding connection: (cut or None, units sent, seconds, summary of frames read)."""
     c = Conn(opts)
     c.handshake()
-    c.sock.settimeout(0.5)
     setup(c)
     sent = 0
     cut = None
     started = time.monotonic()
     try:
         while sent < max_frames and time.monotonic() - started < MAX_SECONDS and cut is None:
-            chunk = b"".join(frames(sent + k) for k in range(batch))
+            chunk = b"".join(frames(c, sent + k) for k in range(batch))
             try:
                 c.sock.settimeout(0.5)
                 c.sock.sendall(chunk)
@@ -116,18 +147,7 @@ def run_flood(opts, setup, frames, max_frames, batch):
             cut = drain(c, 0.1)
     finally:
         c.close()
-        elapsed = time.monotonic() - started
-        time.sleep(0.3)  # the other client keeps asking just after the cut too
-        good.stop.set()
-        good.join(3)
-    if cut is None:
-        raise CaseFailure("the connection cut (GOAWAY ENHANCE_YOUR_CALM or close) within %d units / %.0fs" % (
-            max_frames, MAX_SECONDS), "still open after %d units in %.1fs (%s)" % (sent, elapsed, c.summary()))
-    complaint = good.verdict()
-    if complaint:
-        raise CaseFailure("the other client answered within %.1fs each" % GOOD_LATENCY, complaint)
-    return "%s after %d units in %.2fs; other client: %d answers, slowest %.3fs" % (
-        cut, sent, elapsed, len(good.latencies), max(good.latencies))
+    return cut, sent, time.monotonic() - started, c.summary()
 
 
 def drain(c, seconds=0.0):
@@ -152,15 +172,10 @@ def _headers(c, sid, end_stream):
 
 @flood("flood/rapid-reset", "9113 §10.5", "Rapid Reset: HEADERS then RST_STREAM in a loop is cut")
 def _(o):
-    holder = {}
-
-    def setup(c):
-        holder["c"] = c
-
-    def unit(i):
+    def unit(c, i):
         sid = 1 + 2 * i
-        return _headers(holder["c"], sid, False) + raw_frame(RST_STREAM, 0, sid, CANCEL.to_bytes(4, "big"))
-    return run_flood(o, setup, unit, max_frames=20000, batch=50)
+        return _headers(c, sid, False) + raw_frame(RST_STREAM, 0, sid, CANCEL.to_bytes(4, "big"))
+    return run_flood(o, lambda c: None, unit, max_frames=20000, batch=50)
 
 
 @flood("flood/continuation", "9113 §10.5", "CONTINUATION flood: a header block that never ends is cut")
@@ -171,19 +186,19 @@ def _(o):
         c.send(raw_frame(HEADERS, END_STREAM, 1, raw_block(
             [(":method", "GET"), (":scheme", o.scheme), (":path", o.path), (":authority", o.authority)])))
 
-    return run_flood(o, setup, lambda i: raw_frame(CONTINUATION, 0, 1, filler), max_frames=20000, batch=50)
+    return run_flood(o, setup, lambda c, i: raw_frame(CONTINUATION, 0, 1, filler), max_frames=20000, batch=50)
 
 
 @flood("flood/ping", "9113 §10.5", "PING flood is cut")
 def _(o):
-    return run_flood(o, lambda c: None, lambda i: raw_frame(PING, 0, 0, i.to_bytes(8, "big")),
+    return run_flood(o, lambda c: None, lambda c, i: raw_frame(PING, 0, 0, i.to_bytes(8, "big")),
                      max_frames=50000, batch=100)
 
 
 @flood("flood/settings", "9113 §10.5", "SETTINGS flood is cut")
 def _(o):
     payload = INITIAL_WINDOW_SIZE.to_bytes(2, "big") + (65535).to_bytes(4, "big")
-    return run_flood(o, lambda c: None, lambda i: raw_frame(SETTINGS, 0, 0, payload), max_frames=50000, batch=100)
+    return run_flood(o, lambda c: None, lambda c, i: raw_frame(SETTINGS, 0, 0, payload), max_frames=50000, batch=100)
 
 
 @flood("flood/empty-data", "9113 §10.5", "Empty DATA frames without END_STREAM in a loop are cut")
@@ -195,4 +210,4 @@ def _(o):
             [(":method", "GET"), (":scheme", o.scheme), (":path", o.large_path or o.path),
              (":authority", o.authority)])))
 
-    return run_flood(o, setup, lambda i: raw_frame(DATA, 0, 1, b""), max_frames=50000, batch=100)
+    return run_flood(o, setup, lambda c, i: raw_frame(DATA, 0, 1, b""), max_frames=50000, batch=100)
