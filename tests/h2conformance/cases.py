@@ -1169,3 +1169,142 @@ _compression("hpack/6.1/1", "7541 §6.1", "Sends a indexed header field represen
              lambda c, o: raw_block(pseudo(c)) + b"\x80")
 _compression("hpack/6.3/1", "7541 §6.3", "Sends a dynamic table size update larger than the value of SETTINGS_HEADER_TABLE_SIZE",
              lambda c, o: hpack_int(c.server_settings.get(HEADER_TABLE_SIZE, 4096) + 1, 5, 0x20) + raw_block(pseudo(c)))
+
+
+# ================================================================ more RFC 9113 (positive flow control, framing, TLS)
+
+@case("rfc9113/6.9.1/4", "9113 §6.9.1", "A large body flows under flow control: the server stays within both windows, waits, and resumes on WINDOW_UPDATE")
+def _(c, o):
+    if not o.large_path:
+        raise CaseFailure("--large-path (a body larger than 65535 octets)", "no --large-path given")
+    c.send_request(1, path=o.large_path)
+    max_frame = 16384  # ours: we never sent SETTINGS_MAX_FRAME_SIZE
+    conn_window = stream_window = 65535
+    got = 0
+    length = None
+    stalled_once = False
+    end = c.deadline(max(o.timeout, 5.0))
+    while True:
+        try:
+            f = c.frame_for(1, end)
+        except TimeoutError:
+            if conn_window == 0 or stream_window == 0:
+                # Exhausted, and quiet as it must be: open both windows and go on.
+                stalled_once = True
+                c.send([window_update(0, 1 << 20), window_update(1, 1 << 20)])
+                conn_window += 1 << 20
+                stream_window += 1 << 20
+                end = c.deadline(max(o.timeout, 5.0))
+                continue
+            raise CaseFailure("the rest of the body", "timeout after %d octets with windows %d/%d (%s)" % (
+                got, conn_window, stream_window, c.summary()))
+        except Closed:
+            raise CaseFailure("the whole body", "connection closed after %d octets (%s)" % (got, c.summary()))
+        if isinstance(f, (GoAwayFrame, RstStreamFrame)):
+            raise CaseFailure("the whole body", describe(f))
+        if isinstance(f, HeadersFrame) and f.decoded is not None and length is None:
+            values = [v for n, v in f.decoded if n == "content-length"]
+            length = int(values[0]) if values else -1
+        if isinstance(f, DataFrame):
+            n = f.flow_controlled_length
+            if len(f.data) > max_frame:
+                raise CaseFailure("DATA frames of at most %d octets" % max_frame, describe(f))
+            conn_window -= n
+            stream_window -= n
+            if conn_window < 0 or stream_window < 0:
+                raise CaseFailure("DATA within the flow-control windows", "windows %d/%d after %s" % (
+                    conn_window, stream_window, describe(f)))
+            got += len(f.data)
+            if conn_window == 0 or stream_window == 0:
+                end = c.deadline(0.3)  # nothing more may come until we open a window
+            if "END_STREAM" in f.flags:
+                break
+    if length not in (None, -1) and got != length:
+        raise CaseFailure("content-length %d octets" % length, "%d" % got)
+    if not stalled_once:
+        raise CaseFailure("a body larger than the 65535-octet windows at --large-path", "%d octets" % got)
+
+
+@case("rfc9113/8.1.1/1", "9113 §8.1.1", "Sends a GET with content-length 10 and END_STREAM on HEADERS (no DATA)")
+def _(c, o):
+    send_raw_request(c, 1, pseudo(c) + [("content-length", "10")])
+    expect_stream_error(c, 1, PROTOCOL_ERROR)
+
+
+@case("rfc9113/6.2/5", "9113 §6.2", "Sends a HEADERS frame with padding and priority together")
+def _(c, o):
+    block = raw_block(pseudo(c))
+    payload = bytes([4]) + priority_payload(0, 200) + block + b"\x00" * 4
+    c.send(raw_frame(HEADERS, END_HEADERS | END_STREAM | PADDED | PRIORITY_FLAG, 1, payload))
+    expect_response(c, 1, 200)
+
+
+@case("rfc9113/6.1/4", "9113 §6.1", "Sends a DATA frame whose padding fills the frame (pad length = payload - 1, no data)")
+def _(c, o):
+    c.send([c.headers_frame(1, get_block(c, [("content-length", "0")], "POST"), end_stream=False),
+            raw_frame(DATA, END_STREAM | PADDED, 1, b"\x04" + b"\x00" * 4)])
+    expect_headers(c, 1)
+
+
+@case("rfc9113/9.2/1", "9113 §9.2", "TLS: version 1.2 or later, and under TLS 1.2 an ephemeral AEAD cipher suite")
+def _(c, o):
+    if not o.tls:
+        return  # cleartext: nothing to check
+    version = c.sock.version()
+    name, _, _ = c.sock.cipher()
+    if version not in ("TLSv1.2", "TLSv1.3"):
+        raise CaseFailure("TLS 1.2 or 1.3", version)
+    if version == "TLSv1.2" and not (name.startswith("ECDHE-") or name.startswith("DHE-")) \
+            or version == "TLSv1.2" and not ("GCM" in name or "CHACHA20" in name or "CCM" in name):
+        raise CaseFailure("an ephemeral key exchange and an AEAD cipher (§9.2.2)", name)
+    expect_alive(c)
+
+
+@case("rfc9113/9.2/2", "9113 §9.2.2", "TLS 1.2 with a cipher suite from the §9.2.2 block list is not used for h2", raw=True)
+def _(c, o):
+    if not o.tls:
+        return
+    import socket as _socket
+    import ssl as _ssl
+    ctx = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = _ssl.CERT_NONE
+    ctx.minimum_version = ctx.maximum_version = _ssl.TLSVersion.TLSv1_2
+    ctx.set_alpn_protocols(["h2"])
+    try:
+        ctx.set_ciphers("AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256")  # RSA key exchange, CBC: blocked
+    except _ssl.SSLError:
+        return  # this OpenSSL cannot offer them at all
+    raw = _socket.create_connection((o.host, o.port), timeout=max(o.timeout, 2.0))
+    try:
+        s = ctx.wrap_socket(raw, server_hostname="localhost")
+    except (_ssl.SSLError, OSError):
+        return  # refused the handshake: fine
+    try:
+        if s.selected_alpn_protocol() != "h2":
+            return
+        # h2 was negotiated: the server may still refuse with INADEQUATE_SECURITY (§9.2.2) before anything else.
+        s.sendall(PREFACE + raw_frame(SETTINGS, 0, 0, b""))
+        s.settimeout(max(o.timeout, 1.0))
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return  # closed
+                data += chunk
+                if b"\x00\x00\x00\x0c" in data[-8:] or len(data) > 100000:
+                    break
+        except (_socket.timeout, _ssl.SSLError, OSError):
+            pass
+        # Look for GOAWAY(INADEQUATE_SECURITY): type 7 with error code 12 at the end of its payload.
+        i = 0
+        while i + 9 <= len(data):
+            n = int.from_bytes(data[i:i + 3], "big")
+            if data[i + 3] == GOAWAY and n >= 8 and int.from_bytes(data[i + 13:i + 17], "big") == INADEQUATE_SECURITY:
+                return
+            i += 9 + n
+        raise CaseFailure("no h2 over a blocked cipher suite (handshake refused, close, or GOAWAY(INADEQUATE_SECURITY))",
+                          "h2 over %s" % s.cipher()[0])
+    finally:
+        s.close()
