@@ -42,7 +42,7 @@ BeforeAll {
 
     function Invoke-H2Suite {
         # Runs run.py against one server and returns its results as a hashtable id -> result.
-        param([Parameter(Mandatory)] $Server, [string[]] $Selection, [int] $TimeoutSeconds = 150)
+        param([Parameter(Mandatory)] $Server, [string[]] $Selection, [int] $TimeoutSeconds = 180)
         $json = Join-Path $TestDrive ("h2-{0}-{1}.json" -f $Server.Port, [guid]::NewGuid().ToString('n'))
         $arguments = @($RunPy, '--host', '127.0.0.1', '--port', "$($Server.Port)", '--path', '/index.html',
             '--large-path', '/large.bin', '--json', $json) + $Selection

@@ -2,7 +2,7 @@
 """Runs the HTTP/2 conformance cases (cases.py) and the flood cases (floods.py) against one server.
 
     /usr/bin/python3 run.py --host 127.0.0.1 --port N [--tls] [--path /] [--large-path P] [--only PATTERN] [--skip PATTERN]
-                            [--no-floods] [--json FILE|-] [--timeout 1.0] [--list]
+                            [--no-floods] [--json FILE|-] [--timeout 1.0] [--budget 120] [--list]
 
 One line per case: PASS|FAIL <id> <title> [: expected X, got Y]. Exit status 0 when every case passed, 1 otherwise.
 --only/--skip take a regular expression matched against the id (re.search). --json writes a list of
@@ -61,6 +61,8 @@ def main(argv=None):
     p.add_argument("--large-path", help="a path answered with a body larger than 65535 octets (flow-control cases)")
     p.add_argument("--authority", help=":authority to send (default host:port)")
     p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for each expected answer")
+    p.add_argument("--budget", type=float, default=120.0,
+                   help="seconds for the whole run; cases left when it is spent FAIL as not run (default 120)")
     p.add_argument("--only", help="regex: run only the cases whose id matches")
     p.add_argument("--skip", help="regex: leave out the cases whose id matches")
     p.add_argument("--no-floods", action="store_true", help="leave out the flood cases")
@@ -88,7 +90,12 @@ def main(argv=None):
     results = []
     started = time.monotonic()
     for c, group in selected:
-        r = run_one(c, group, opts)
+        if time.monotonic() - started > a.budget:
+            r = {"id": c.id, "section": c.section, "title": c.title, "group": group, "passed": False,
+                 "expected": "a result within the run's budget", "got": "not run: %.0fs budget spent" % a.budget,
+                 "detail": None, "seconds": 0.0}
+        else:
+            r = run_one(c, group, opts)
         results.append(r)
         line = "%s %s %s" % ("PASS" if r["passed"] else "FAIL", r["id"], r["title"])
         if not r["passed"]:
