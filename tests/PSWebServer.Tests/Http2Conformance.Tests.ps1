@@ -25,7 +25,8 @@ BeforeAll {
     $Python = '/usr/bin/python3'
     $RunPy = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../h2conformance/run.py'))
 
-    # The cases need a path answered with 200 and a body of 16+ octets, and a file larger than both
+    # Each case waits up to 3 s for an answer it expects (a conformant server answers in milliseconds; the margin is
+    # for a loaded CI machine). The cases need a path answered with 200 and a body of 16+ octets, and a file larger than both
     # 65,535-octet flow-control windows (the deterministic stream-window overflow and the empty-DATA flood).
     $site = Join-Path $TestDrive 'h2-site'
     $null = New-Item -ItemType Directory -Force -Path $site
@@ -45,7 +46,7 @@ BeforeAll {
         param([Parameter(Mandatory)] $Server, [string[]] $Selection, [int] $TimeoutSeconds = 180)
         $json = Join-Path $TestDrive ("h2-{0}-{1}.json" -f $Server.Port, [guid]::NewGuid().ToString('n'))
         $arguments = @($RunPy, '--host', '127.0.0.1', '--port', "$($Server.Port)", '--path', '/index.html',
-            '--large-path', '/large.bin', '--json', $json) + $Selection
+            '--large-path', '/large.bin', '--timeout', '3', '--json', $json) + $Selection
         if ($Server.Scheme -eq 'https') { $arguments += '--tls' }
         $run = Invoke-Native -FilePath $Python -ArgumentList $arguments -TimeoutSeconds $TimeoutSeconds
         $byId = @{}
