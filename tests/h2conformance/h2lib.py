@@ -38,6 +38,10 @@ HEADER_TABLE_SIZE, ENABLE_PUSH, MAX_CONCURRENT_STREAMS, INITIAL_WINDOW_SIZE, MAX
     range(1, 7)
 
 
+FRAME_NAMES = ["DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY",
+               "WINDOW_UPDATE", "CONTINUATION"]
+
+
 def code_name(code):
     return ERROR_NAMES[code] if 0 <= code < len(ERROR_NAMES) else "0x%x" % code
 
@@ -130,6 +134,7 @@ class Conn:
         self.pending = {}
         self.closed = False
         self.seen = []  # short descriptions of every frame read, for FAIL messages
+        self.sent = []  # and of every frame written
         raw = socket.create_connection((opts.host, opts.port), timeout=max(opts.timeout, 2.0))
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if opts.tls:
@@ -163,10 +168,35 @@ class Conn:
             data = data.serialize()
         elif isinstance(data, (list, tuple)):
             data = b"".join(d.serialize() if isinstance(d, Frame) else d for d in data)
+        self._log_sent(data)
         try:
             self.sock.sendall(data)
         except (OSError, ssl.SSLError):
             self.closed = True  # a server that closed on us: the read side reports it
+
+    def _log_sent(self, data):
+        """Short descriptions of what went out (the FAIL report's "sent"); octets that are not whole frames are
+        described as such."""
+        if len(self.sent) > 400:
+            return
+        i = 0
+        if data.startswith(PREFACE):
+            self.sent.append("PREFACE")
+            i = len(PREFACE)
+        while i < len(data):
+            if len(data) - i < 9:
+                self.sent.append("%d octets" % (len(data) - i))
+                return
+            n = int.from_bytes(data[i:i + 3], "big")
+            ftype, flags = data[i + 3], data[i + 4]
+            sid = int.from_bytes(data[i + 5:i + 9], "big")
+            name = FRAME_NAMES[ftype] if ftype < len(FRAME_NAMES) else "TYPE_0x%x" % ftype
+            self.sent.append("%s(stream %d%s, %d octets%s)" % (
+                name, sid & 0x7FFFFFFF, ", R bit" if sid & 0x80000000 else "", n,
+                ", flags 0x%x" % flags if flags else ""))
+            i += 9 + n
+            if i > len(data):
+                self.sent[-1] += " (truncated)"
 
     def encode(self, headers):
         return self.encoder.encode(headers)
@@ -273,6 +303,7 @@ class Conn:
             elif isinstance(f, GoAwayFrame):
                 raise CaseFailure("server SETTINGS", describe(f))
         self.seen = []
+        self.sent = ["(preface, SETTINGS and ACK exchanged)"]
         return self
 
     def summary(self):

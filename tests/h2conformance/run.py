@@ -6,7 +6,7 @@
 
 One line per case: PASS|FAIL <id> <title> [: expected X, got Y]. Exit status 0 when every case passed, 1 otherwise.
 --only/--skip take a regular expression matched against the id (re.search). --json writes a list of
-{id, section, title, group, passed, expected, got, seconds} ("-" for stdout, then the PASS/FAIL lines go to stderr).
+{id, section, title, group, passed, expected, got, sent, detail, seconds} ("-" for stdout, then the PASS/FAIL lines go to stderr).
 --list prints "id<TAB>section<TAB>title" for every case without connecting (the Pester file discovers cases with it).
 """
 
@@ -35,6 +35,7 @@ def run_one(case, group, opts):
     started = time.monotonic()
     expected = got = detail = None
     passed = False
+    c = None
     try:
         if group == "flood":
             detail = case.fn(opts)
@@ -48,8 +49,12 @@ def run_one(case, group, opts):
         expected, got = e.expected, e.got
     except Exception as e:  # a bug in the case or a socket error: still one FAIL line, never a crash
         expected, got = "no exception", "%s: %s" % (type(e).__name__, e)
+    sent = None
+    if not passed and c is not None:
+        sent = ", ".join(c.sent[:40]) + (" ..." if len(c.sent) > 40 else "")
     return {"id": case.id, "section": case.section, "title": case.title, "group": group, "passed": passed,
-            "expected": expected, "got": got, "detail": detail, "seconds": round(time.monotonic() - started, 3)}
+            "expected": expected, "got": got, "sent": sent, "detail": detail,
+            "seconds": round(time.monotonic() - started, 3)}
 
 
 def main(argv=None):
