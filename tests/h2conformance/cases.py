@@ -1308,3 +1308,118 @@ def _(c, o):
                           "h2 over %s" % s.cipher()[0])
     finally:
         s.close()
+
+
+@case("rfc9113/6.5.2/6", "9113 §6.5.2", "SETTINGS_HEADER_TABLE_SIZE 0: responses still decode with no dynamic table",
+      settings={HEADER_TABLE_SIZE: 0})
+def _(c, o):
+    # Our decoder now refuses any table: a response that indexes into one, or raises its size, fails to decode.
+    c.decoder.max_allowed_table_size = 0
+    for sid in (1, 3, 5):
+        c.send_request(sid)
+        expect_response(c, sid, 200)
+
+
+@case("rfc9113/6.9/2", "9113 §6.9", "Three large bodies at once on one connection all arrive complete")
+def _(c, o):
+    if not o.large_path:
+        raise CaseFailure("--large-path (a body larger than 65535 octets)", "no --large-path given")
+    for sid in (1, 3, 5):
+        c.send_request(sid, path=o.large_path)
+    got = {1: 0, 3: 0, 5: 0}
+    length = {}
+    done = set()
+    end = c.deadline(max(o.timeout, 5.0))
+    while len(done) < 3:
+        try:
+            f = c.read_frame(end)  # all three streams in arrival order; each DATA credited back at once
+        except (TimeoutError, Closed) as e:
+            raise CaseFailure("three whole bodies", "%s with %r octets (%s)" % (type(e).__name__, got, c.summary()))
+        if isinstance(f, GoAwayFrame) or (isinstance(f, RstStreamFrame) and f.stream_id in got):
+            raise CaseFailure("three whole bodies", describe(f))
+        if isinstance(f, HeadersFrame) and f.stream_id in got and f.decoded is not None:
+            length.setdefault(f.stream_id, int(dict(f.decoded).get("content-length", -1)))
+        if isinstance(f, DataFrame) and f.stream_id in got:
+            got[f.stream_id] += len(f.data)
+            n = f.flow_controlled_length
+            if n:
+                c.send([window_update(0, n), window_update(f.stream_id, n)])
+            if "END_STREAM" in f.flags:
+                done.add(f.stream_id)
+    for sid in (1, 3, 5):
+        if length.get(sid, -1) not in (-1, got[sid]):
+            raise CaseFailure("%d octets on stream %d" % (length[sid], sid), "%d" % got[sid])
+
+
+@case("rfc9113/6.4/4", "9113 §6.4", "RST_STREAM in the middle of a large body: the stream's DATA stops, the connection goes on")
+def _(c, o):
+    if not o.large_path:
+        raise CaseFailure("--large-path (a body larger than 65535 octets)", "no --large-path given")
+    c.send_request(1, path=o.large_path)
+    end = c.deadline()
+    while True:  # the first DATA frame: the body is under way
+        try:
+            f = c.frame_for(1, end)
+        except Exception as e:
+            raise CaseFailure("DATA on stream 1", "%s (%s)" % (type(e).__name__, c.summary()))
+        if isinstance(f, DataFrame):
+            break
+    c.send([RstStreamFrame(1, CANCEL), window_update(0, 1 << 24), window_update(1, 1 << 24)])
+    # Frames already in flight may still come; after a quiet moment nothing more may.
+    time.sleep(0.3)
+    expect_no_frame(c, 0.01, lambda f: False, "")  # drain what arrived meanwhile
+    expect_no_frame(c, 0.4, lambda f: isinstance(f, DataFrame) and f.stream_id == 1 or isinstance(f, GoAwayFrame),
+                    "no DATA on stream 1 once RST_STREAM arrived")
+    c.send_request(3)
+    expect_response(c, 3, 200)
+
+
+@case("rfc9113/5.1/14", "9113 §5.1", "The client ends its side (empty DATA with END_STREAM) after the response: the connection goes on")
+def _(c, o):
+    c.send_request(1, end_stream=False)
+    try:
+        read_response(c, 1, seconds=0.3)  # a server may answer before the request ends...
+        c.send(raw_frame(DATA, END_STREAM, 1, b""))
+    except CaseFailure:
+        c.send(raw_frame(DATA, END_STREAM, 1, b""))  # ...or wait for its end
+        expect_response(c, 1, 200)
+    expect_alive(c)
+    c.send_request(3)
+    expect_response(c, 3, 200)
+
+
+@case("rfc9113/10.5.1/1", "9113 §10.5.1", "A field block over SETTINGS_MAX_HEADER_LIST_SIZE: refused or answered, the HPACK state is kept (or the connection closed)")
+def _(c, o):
+    limit = c.server_settings.get(MAX_HEADER_LIST_SIZE, 32768)
+    if limit > 100000:
+        raise CaseFailure("SETTINGS_MAX_HEADER_LIST_SIZE of at most 100000", repr(limit))
+    big = [("x-big%d" % i, "v" * 4000) for i in range(limit // 4000 + 2)]
+    # hpack indexes x-sync last: the next request refers to it by its dynamic index, which only a server that
+    # decoded the refused block (as §10.5.1 requires, unless it closes) can resolve.
+    block = c.encode(c.request_headers(extra=big + [("x-sync", "1")]))
+    size = c.server_settings.get(MAX_FRAME_SIZE, 16384)
+    pieces = [block[i:i + size] for i in range(0, len(block), size)]
+    frames = [raw_frame(HEADERS, END_STREAM | (END_HEADERS if len(pieces) == 1 else 0), 1, pieces[0])]
+    for k, p in enumerate(pieces[1:], 1):
+        frames.append(raw_frame(CONTINUATION, END_HEADERS if k == len(pieces) - 1 else 0, 1, p))
+    c.send(b"".join(frames))
+    end = c.deadline()
+    while True:
+        try:
+            f = c.frame_for(1, end)
+        except Closed:
+            return  # closing is allowed
+        except TimeoutError:
+            raise CaseFailure("a response (431), RST_STREAM or a close", "timeout (%s)" % c.summary())
+        if isinstance(f, GoAwayFrame):
+            return
+        if isinstance(f, RstStreamFrame) and f.stream_id == 1:
+            break
+        if isinstance(f, HeadersFrame) and f.stream_id == 1 and f.decoded is not None:
+            # 431 is the expected refusal; the setting is advisory, so a server may also answer it.
+            if "END_STREAM" in f.flags:
+                break
+        if isinstance(f, DataFrame) and "END_STREAM" in f.flags:
+            break
+    c.send_request(3, extra=[("x-sync", "1")])
+    expect_response(c, 3, 200)
