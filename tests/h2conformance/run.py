@@ -17,6 +17,7 @@ import re
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from h2lib import CaseFailure, Conn, Options  # noqa: E402
