@@ -34,6 +34,11 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private ReadOnlyMemory<byte> _sendBuffer;
     private ReadOnlyMemory<byte> _sendSecond; // a gather send's second buffer, sent after _sendBuffer
     private FileStream? _sendFile;
+    // The descriptor of the file being sent, taken once per response: FileStream.SafeFileHandle seeks the descriptor
+    // to the stream's position each time it is read (lseek(2)), which was one call per chunk and per EAGAIN retry.
+    // sendfile takes an explicit offset, so the descriptor's own position never matters here.
+    private FileStream? _handleOwner;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _handle;
     private long _fileOffset;
     private long _fileRemaining;
     private volatile bool _receivePending;
@@ -317,7 +322,19 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     /// <summary>sendfile(2) until done or the kernel refuses; 0 with bytes left means the file is shorter than promised.</summary>
     private int SendFileSome(FileStream file, ref long offset, ref long remaining)
     {
-        int inFd = (int)file.SafeFileHandle.DangerousGetHandle();
+        if (!ReferenceEquals(file, _handleOwner) || _handle is null)
+        {
+            _handle = file.SafeFileHandle; // throws ObjectDisposedException for a closed stream
+            _handleOwner = file;
+        }
+        else if (_handle.IsClosed)
+        {
+            // the stream was disposed since: its number may already name another file, so it is not used
+            _handle = null;
+            _handleOwner = null;
+            return LinuxNative.EBADF;
+        }
+        int inFd = (int)_handle.DangerousGetHandle();
         while (remaining > 0)
         {
             long position = offset;
@@ -443,6 +460,8 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             reset = _resetOnClose;
         }
         _aborted = true;
+        _handleOwner = null;
+        _handle = null;
         _loop.Forget(this);
         if (reset || _resetOnClose || _sendPending)
         {
