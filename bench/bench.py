@@ -70,6 +70,8 @@ def parse_args():
     p.add_argument("--rows", "--workloads", dest="rows", default=",".join(r.key for r in ROWS), help="comma list of rows (default: all)")
     p.add_argument("--access-log", choices=["on", "off"], default="on",
                    help="peers write an access log (default on; PSWebServer's journal is always on)")
+    p.add_argument("--unpinned", action="store_true",
+                   help="no pinning: servers and wrk share every core; nginx 2 workers (reuseport), h2o 2 threads, wrk -t2")
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--port-base", type=int, default=18080, help="ports are taken from N..N+19")
@@ -237,7 +239,9 @@ def wait_quiet(limit):
 
 def run_wrk(args, row, srv, headers, seconds, out_path):
     """Runs wrk (pinned) against srv; returns (BENCH fields or None, wrk's CPU seconds)."""
-    cmd = ["taskset", "-c", str(args.client_cpu), "wrk", "-t1", f"-c{row.conns}", f"-d{seconds}s",
+    pin = [] if getattr(args, "unpinned", False) else ["taskset", "-c", str(args.client_cpu)]
+    threads = f"-t{min(os.cpu_count() or 1, row.conns)}" if getattr(args, "unpinned", False) else "-t1"
+    cmd = pin + ["wrk", threads, f"-c{row.conns}", f"-d{seconds}s",
            "--timeout", "5s", "--latency", "-s", os.path.join(HERE, "status.lua")]
     for h in headers:
         cmd += ["-H", h]
@@ -312,8 +316,9 @@ def main():
     # 1,000 connections need more descriptors than the usual 1,024 (wrk and the servers inherit this).
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    pinned = (os.cpu_count() or 1) >= 2
+    pinned = (os.cpu_count() or 1) >= 2 and not args.unpinned
     pin = ["taskset", "-c", str(args.server_cpu)] if pinned else []
+    servers.WORKERS = (os.cpu_count() or 1) if args.unpinned else 1
     if pinned:  # this script waits on the client's core, so it never takes the servers' core
         os.sched_setaffinity(0, {args.client_cpu})
 
@@ -435,7 +440,11 @@ def machine(args, up, pinned, stamp):
             "load": open("/proc/loadavg").read().split()[:3],
             "dotnet": servers.first_line(["dotnet", "--version"]),
             "wrk": servers.first_line(["wrk", "-v"]).split(" [")[0],
+            "unpinned": bool(args.unpinned),
             "pinning": (f"servers on CPU {args.server_cpu}, wrk on CPU {args.client_cpu} (taskset)" if pinned
+                        else f"none (--unpinned): every server may use all {os.cpu_count()} CPUs, with "
+                             f"{servers.WORKERS} workers / threads / loops, and wrk runs with {os.cpu_count()} threads "
+                             "on the same CPUs: the client shares the machine with the server" if args.unpinned
                         else "none (fewer than 2 CPUs)")}
 
 

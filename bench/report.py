@@ -137,14 +137,19 @@ def markdown(data, chart_files=None):
     if a["duration"] < 3 or a["rounds"] < 2:
         w(f"**A smoke run ({a['rounds']} round of {a['duration']} s): these numbers check that the benchmark "
           "works, they are not a measurement.**\n")
-    w("Written by `bench/bench.py` (method: [bench/README.md](../bench/README.md)). All servers run at once, "
-      "each pinned to the same core, wrk on another; rows and servers are interleaved, round by round.\n")
+    if meta.get("unpinned"):
+        w("Written by `bench/bench.py --unpinned` (method: [bench/README.md](../bench/README.md)). All servers run at once, "
+          "**unpinned: each may use every core, and wrk shares those cores with it** (the client takes CPU from the server, "
+          "so req/s is lower than a machine with a separate client would give); rows and servers are interleaved, round by round.\n")
+    else:
+        w("Written by `bench/bench.py` (method: [bench/README.md](../bench/README.md)). All servers run at once, "
+          "each pinned to the same core, wrk on another; rows and servers are interleaved, round by round.\n")
     w(f"- Date: {meta['date']}; the run took {meta['run_minutes']:.1f} min")
     w(f"- Machine: {meta['cpus']} CPUs ({meta['cpu']}), {meta['mem_gib']} GiB, kernel {meta['kernel']}; "
       f"load average before the run: {' '.join(meta['load'])}")
     w(f"- Pinning: {meta['pinning']}; loopback (127.0.0.1)")
     w(f"- Warm-up: {a['warmup']} s per row and server before round 1 (not measured). Each run: {a['duration']} s measured with "
-      f"`wrk -t1 -c N -d {a['duration']}s --timeout 5s --latency -s bench/status.lua`; "
+      f"`wrk -t{meta['cpus'] if meta.get('unpinned') else 1} -c N -d {a['duration']}s --timeout 5s --latency -s bench/status.lua`; "
       + (f"{a['rounds']} rounds, the median of each number is shown" if a['rounds'] > 1 else "1 round")
       + (" (a smoke run: its numbers are not for comparison)" if a["duration"] < 3 or a["rounds"] < 2 else ""))
     w(f"- Access logs of the peers: {'on, in a file (see each config below)' if a['access_log'] == 'on' else 'off'}; "

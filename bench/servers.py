@@ -11,6 +11,7 @@ import subprocess
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+WORKERS = 1  # worker processes / threads of each peer; bench.py --unpinned sets one per CPU
 
 
 # ---------------------------------------------------------------- /proc helpers
@@ -199,7 +200,7 @@ class Nginx(Server):
         access = f"access_log {log} combined buffer=64k flush=1s;" if self.access_log else "access_log off;"
         if self.access_log:
             self.logs = [log]
-        self.config = f"""worker_processes 1;
+        self.config = f"""worker_processes {WORKERS};
 daemon off;
 master_process on;
 pid {d}/nginx.pid;
@@ -221,7 +222,7 @@ http {{
     uwsgi_temp_path {d}/tmp/uwsgi;
     scgi_temp_path {d}/tmp/scgi;
     server {{
-        listen 127.0.0.1:{self.port};
+        listen 127.0.0.1:{self.port}{' reuseport' if WORKERS > 1 else ''};
         server_name localhost;
         root {self.site};
         index index.html;
@@ -298,7 +299,7 @@ class H2o(Server):
         self.config = f"""{user}listen:
   host: 127.0.0.1
   port: {self.port}
-num-threads: 1
+num-threads: {WORKERS}
 max-connections: 4096
 pid-file: {d}/h2o.pid
 error-log: {d}/error.log
