@@ -26,6 +26,7 @@ sys.path.insert(0, HERE)
 import bench  # noqa: E402
 import servers  # noqa: E402
 
+UNPINNED = False
 LINE = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:(\d+)\s+)?(\w+)\s*$")
 
 
@@ -48,7 +49,7 @@ def count(srv, row, headers, seconds, conns, out_dir):
         cmd += ["-p", str(p)]
     tracer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)  # strace attaches to every thread before the run starts
-    args = argparse.Namespace(client_cpu=1)
+    args = argparse.Namespace(client_cpu=1, unpinned=UNPINNED)
     r = bench.Row(row.key, row.title, row.path, conns or row.conns, row.expect, row.size, row.headers,
                   count=row.count, reval=row.reval, tls=row.tls)
     fields, _ = bench.run_wrk(args, r, srv, headers, seconds, os.path.join(out_dir, f"{srv.key}.{row.key}.wrk.txt"))
@@ -63,10 +64,13 @@ def main():
     p.add_argument("--rows", default="big10m,close1k,ka1k", help="comma list of bench.py rows")
     p.add_argument("--seconds", type=int, default=3, help="seconds of wrk per row (default 3)")
     p.add_argument("--conns", type=int, default=0, help="connections (default: the row's)")
-    p.add_argument("--module", default=os.path.join(bench.REPO, "out", "PSWebServer"))
+    p.add_argument("--module", default=os.path.join(bench.REPO, "out", "PSWebServer"), help="the out/PSWebServer folder to trace")
     p.add_argument("--port-base", type=int, default=18180)
+    p.add_argument("--unpinned", action="store_true", help="servers and wrk unpinned (one loop / worker per CPU)")
     p.add_argument("--min", type=float, default=0.01, help="leave out calls below this many per request")
     a = p.parse_args()
+    global UNPINNED
+    UNPINNED = a.unpinned
     keys = [k for k in a.servers.split(",") if k]
     rows = [r for k in a.rows.split(",") for r in bench.ROWS if r.key == k]
     for tool in ("strace", "wrk"):
@@ -83,7 +87,8 @@ def main():
         cert, key = bench.make_certificate(work)
         bench.TLS_CONTEXT = ssl.create_default_context(cafile=cert)
     ports = bench.free_ports(a.port_base, 2 * len(keys))
-    pin = ["taskset", "-c", "0"] if (os.cpu_count() or 1) >= 2 else []
+    pin = ["taskset", "-c", "0"] if (os.cpu_count() or 1) >= 2 and not a.unpinned else []
+    servers.WORKERS = (os.cpu_count() or 1) if a.unpinned else 1
     classes = {"nginx": servers.Nginx, "lighttpd": servers.Lighttpd, "h2o": servers.H2o}
     started = []
     try:
@@ -106,7 +111,7 @@ def main():
                     continue
                 notes = []
                 headers = bench.row_headers(row, srv, notes)
-                bench.run_wrk(argparse.Namespace(client_cpu=1), row, srv, headers, 1, os.devnull)  # warm (JIT)
+                bench.run_wrk(argparse.Namespace(client_cpu=1, unpinned=a.unpinned), row, srv, headers, 1, os.devnull)  # warm (JIT)
                 requests, calls = count(srv, row, headers, a.seconds, a.conns, work)
                 total = sum(c for c, _ in calls.values())
                 print(f"\n{row.title} — {srv.label}: {requests} requests under strace, "

@@ -43,6 +43,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private long _fileRemaining;
     private volatile bool _receivePending;
     private volatile bool _sendPending;
+    private bool _armed; // in the loop's epoll set: from the first operation that had to wait
     private bool _readReady = true;
     private bool _writeReady = true;
     private int _budget = ReceiveBudget;
@@ -87,6 +88,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException<int>(Error(errno));
             _readReady = false;
         }
+        if (!_readReady && !Arm()) return ValueTask.FromException<int>(Error(LinuxNative.ENOMEM));
         return Park(buffer, post: false);
     }
 
@@ -121,6 +123,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         else if (errno == LinuxNative.EAGAIN)
         {
             _readReady = false;
+            if (!Arm()) FailReceive(Error(LinuxNative.ENOMEM));
         }
         else
         {
@@ -160,6 +163,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (data.IsEmpty) return default;
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(Error(errno));
         }
+        if (!Arm()) return ValueTask.FromException(Error(LinuxNative.ENOMEM));
         return ParkSend(data, null, 0, 0, post: false);
     }
 
@@ -174,6 +178,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (first.IsEmpty && second.IsEmpty) return default;
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(Error(errno));
         }
+        if (!Arm()) return ValueTask.FromException(Error(LinuxNative.ENOMEM));
         return ParkSend(first, null, 0, 0, post: false, second);
     }
 
@@ -188,6 +193,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (count == 0) return default;
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(errno == 0 ? new IOException("The file ended before its length was sent.") : Error(errno));
         }
+        if (!Arm()) return ValueTask.FromException(Error(LinuxNative.ENOMEM));
         return ParkSend(default, file, offset, count, post: false);
     }
 
@@ -243,6 +249,10 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         else if (errno != LinuxNative.EAGAIN)
         {
             FailSend(Error(errno));
+        }
+        else if (!Arm())
+        {
+            FailSend(Error(LinuxNative.ENOMEM));
         }
     }
 
@@ -352,6 +362,17 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             return errno;
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Loop thread: joins the loop's epoll set before an operation waits (once per connection). A connection whose
+    /// request was already there and that closes after its answer never joins: one epoll_ctl less per such connection.
+    /// </summary>
+    private bool Arm()
+    {
+        if (_armed) return true;
+        _armed = _loop.Arm(this);
+        return _armed;
     }
 
     // ---- readiness, from the loop ----
