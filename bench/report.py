@@ -117,9 +117,25 @@ def write(data, md_path):
     for name, svg in (charts(data) if names else {}).items():
         with open(os.path.join(folder, names[name]), "w", encoding="utf-8") as f:
             f.write(svg)
+    kept = kept_part(md_path)
     with open(md_path, "w", encoding="utf-8") as f:
-        f.write(text)
+        f.write(text + (("\n" + kept) if kept else ""))
     return text
+
+
+# Everything from this line on in an existing report is hand-written (the soak, the unpinned check, the notes on
+# scaling): a new run rewrites what is above it and keeps it.
+KEEP_MARKER = "<!-- report.py keeps everything from this line on: hand-written sections -->"
+
+
+def kept_part(md_path):
+    try:
+        with open(md_path, encoding="utf-8") as f:
+            old = f.read()
+    except OSError:
+        return ""
+    at = old.find(KEEP_MARKER)
+    return old[at:] if at >= 0 else ""
 
 
 def markdown(data, chart_files=None):
@@ -152,6 +168,10 @@ def markdown(data, chart_files=None):
       f"`wrk -t{meta['cpus'] if meta.get('unpinned') else 1} -c N -d {a['duration']}s --timeout 5s --latency -s bench/status.lua`; "
       + (f"{a['rounds']} rounds, the median of each number is shown" if a['rounds'] > 1 else "1 round")
       + (" (a smoke run: its numbers are not for comparison)" if a["duration"] < 3 or a["rounds"] < 2 else ""))
+    h2 = [r for r in rows if r.get("h2")]
+    if h2:
+        w("- HTTP/2 rows: " + "; ".join(f"{r['title']}: `h2load -t1 -c{r['conns']} -m{r['streams']} -D {a['duration']}`"
+                                        for r in h2) + " (h2load gives no percentiles: p99 is –)")
     w(f"- Access logs of the peers: {'on, in a file (see each config below)' if a['access_log'] == 'on' else 'off'}; "
       "PSWebServer's request journal is on in every run")
     w(f"- dotnet SDK {meta['dotnet']}; {meta['wrk']}")
