@@ -15,7 +15,8 @@ from h2lib import *  # noqa: F401,F403  (frame constants and helpers)
 from h2lib import (CaseFailure, Conn, ContinuationFrame, DataFrame, GoAwayFrame, HeadersFrame, PingFrame,
                    PriorityFrame, RstStreamFrame, SettingsFrame, WindowUpdateFrame, describe, expect_alive,
                    expect_connection_error, expect_data_frame, expect_headers, expect_no_frame, expect_response,
-                   expect_stream_error, hpack_int, hpack_str, lit_new, raw_block, raw_frame, read_response)
+                   expect_stream_error, hpack_int, hpack_str, lit_new, raw_block, raw_frame, read_response,
+                   window_update)
 
 CASES = []
 
@@ -58,10 +59,6 @@ def finish_get(c, sid=1):
     """A GET on sid answered completely: the stream is closed on both sides afterwards."""
     c.send_request(sid)
     expect_response(c, sid)
-
-
-def window_update(sid, inc):
-    return raw_frame(WINDOW_UPDATE, 0, sid, (inc & 0x7FFFFFFF).to_bytes(4, "big"))
 
 
 def priority_payload(dep, weight=15, exclusive=False):

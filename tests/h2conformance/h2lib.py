@@ -432,8 +432,18 @@ def read_response(c, stream_id, want_body=True, seconds=None):
                 raise CaseFailure(what, "DATA before HEADERS")
             body += f.data
             lengths.append(len(f.data))
+            # Give the window back as a real client does, so many responses on one connection never stall on the
+            # connection window (the stream's only while it still has DATA to come).
+            n = f.flow_controlled_length
+            if n:
+                c.send(window_update(0, n) if "END_STREAM" in f.flags else
+                       [window_update(0, n), window_update(stream_id, n)])
             if "END_STREAM" in f.flags:
                 return status_of(headers), headers, body, lengths
+
+
+def window_update(stream_id, increment):
+    return raw_frame(WINDOW_UPDATE, 0, stream_id, (increment & 0x7FFFFFFF).to_bytes(4, "big"))
 
 
 def status_of(headers):
