@@ -1,0 +1,269 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using PSWebServer.Http2;
+using PSWebServer.Tests.Support;
+using PSWebServer.TestResponses;
+using Xunit;
+
+namespace PSWebServer.Tests;
+
+/// <summary>
+/// The same handler behind the HTTP/2 encoder: ranges, validators, compression, interim 100, trailers, large request
+/// header blocks, the stream limit, and the canned faults as HTTP/2 commits them (a stream reset, not the connection).
+/// </summary>
+[Collection(SocketTestCollection.Name)]
+public sealed class Http2ConnectionResponseTests : IDisposable
+{
+    private const int LargeLength = 300_000;
+    private readonly ServerScope _scope = new();
+    private readonly byte[] _large = new byte[LargeLength];
+    private readonly string _text = string.Concat(Enumerable.Range(0, 2000).Select(i => "line " + i + " of a text file\n"));
+
+    public Http2ConnectionResponseTests()
+    {
+        new Random(5).NextBytes(_large);
+        File.WriteAllBytes(Path.Combine(_scope.Root, "large.bin"), _large);
+        _scope.Site.File("page.txt", _text);
+    }
+
+    public void Dispose() => _scope.Dispose();
+
+    private static async Task<ServerRequest> LoggedAsync(StaticServer server, Func<ServerRequest, bool> match)
+    {
+        ServerRequest? found = null;
+        Assert.True(await ServerScope.EventuallyAsync(() => (found = server.Requests.ReadAll().LastOrDefault(match)) != null, TimeSpan.FromSeconds(5)),
+            "no such request in the log: " + string.Join(", ", server.Requests.ReadAll()));
+        return found!;
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task ARange_Is206WithTheRightBytes_AndMultipleRangesAreMultipart(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse single = await client.GetAsync("/large.bin", new[] { ("range", "bytes=1000-100999") });
+        Http2TestResponse multi = await client.GetAsync("/large.bin", new[] { ("range", "bytes=0-9,200000-200009") });
+
+        Assert.Equal(206, single.Status);
+        Assert.Equal("bytes 1000-100999/" + LargeLength, single.Header("content-range"));
+        Assert.True(_large.AsSpan(1000, 100_000).SequenceEqual(single.Body), single.ToString());
+        Assert.Equal(206, multi.Status);
+        Assert.StartsWith("multipart/byteranges", multi.Header("content-type"));
+        string hex = Convert.ToHexString(multi.Body);
+        Assert.Contains(Convert.ToHexString(_large, 0, 10), hex);
+        Assert.Contains(Convert.ToHexString(_large, 200_000, 10), hex);
+        if (multi.Header("content-length") is string length) Assert.Equal(multi.BodyLength.ToString(), length);
+        Assert.Null(client.Violation);
+    }
+
+    [Fact]
+    public async Task AMatchingIfNoneMatch_Is304WithoutData()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse first = await client.GetAsync("/a.txt");
+        string etag = first.Header("etag") ?? throw new Xunit.Sdk.XunitException("no etag");
+
+        Http2TestResponse again = await client.GetAsync("/a.txt", new[] { ("if-none-match", etag) });
+
+        Assert.Equal(304, again.Status);
+        Assert.Empty(again.DataFrames);
+        Assert.True(again.Ended);
+        Assert.Equal(etag, again.Header("etag"));
+    }
+
+    [Fact]
+    public async Task AcceptEncodingGzip_GetsACompressedBody_ThatInflatesToTheFile()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse response = await client.GetAsync("/page.txt", new[] { ("accept-encoding", "gzip") });
+        if (response.Header("content-encoding") is null) response = await client.GetAsync("/page.txt", new[] { ("accept-encoding", "gzip") });
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("gzip", response.Header("content-encoding"));
+        Assert.Equal(response.BodyLength.ToString(), response.Header("content-length"));
+        using var inflate = new GZipStream(new MemoryStream(response.Body), CompressionMode.Decompress);
+        using var text = new StreamReader(inflate, Encoding.UTF8);
+        Assert.Equal(_text, text.ReadToEnd());
+        Assert.Contains("accept-encoding", response.Header("vary") ?? "", StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ExpectContinue_GetsAnInterim100_ThenTheFinalAnswer()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Post("/api/upload", 201, "stored"));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        uint id = client.NextStreamId();
+
+        Http2TestResponse response = await client.SendHeadersAsync(id,
+            Http2TestClient.RequestFields("POST", "/api/upload", new[] { ("expect", "100-continue"), ("content-length", "5") }), endStream: false);
+        Assert.True(await ServerScope.EventuallyAsync(() => response.InterimStatuses.Count > 0, TimeSpan.FromSeconds(2)), "no 100: " + response);
+        await client.SendDataAsync(id, Encoding.ASCII.GetBytes("hello"), endStream: true);
+        await Http2TestClient.WaitAsync(response);
+
+        Assert.Equal(new[] { 100 }, response.InterimStatuses);
+        Assert.Equal((201, "stored"), (response.Status, response.BodyText));
+    }
+
+    [Fact]
+    public async Task RequestTrailers_EndTheRequest_AndAreNotTheHead()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Post("/api/upload", 201, "stored"));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        uint id = client.NextStreamId();
+
+        Http2TestResponse response = await client.SendHeadersAsync(id,
+            Http2TestClient.RequestFields("POST", "/api/upload", new[] { ("te", "trailers") }), endStream: false);
+        await client.SendDataAsync(id, Encoding.ASCII.GetBytes("body"), endStream: false);
+        await client.SendHeadersAsync(id, new[] { ("x-checksum", "1234") }, endStream: true);
+        await Http2TestClient.WaitAsync(response);
+
+        Assert.Equal(201, response.Status);
+        ServerRequest logged = await LoggedAsync(server, r => r.Method == "POST");
+        Assert.Equal("body", logged.Body);
+        Assert.False(logged.Headers.ContainsKey("x-checksum"));
+    }
+
+    [Fact]
+    public async Task APseudoHeaderInRequestTrailers_IsRstStreamProtocolError()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Post("/api/upload", 201, "stored"));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        uint id = client.NextStreamId();
+
+        Http2TestResponse response = await client.SendHeadersAsync(id, Http2TestClient.RequestFields("POST", "/api/upload"), endStream: false);
+        await client.SendDataAsync(id, Encoding.ASCII.GetBytes("body"), endStream: false);
+        await client.SendHeadersAsync(id, new[] { (":path", "/other") }, endStream: true);
+        await Http2TestClient.WaitAsync(response);
+
+        Assert.Equal((Http2ErrorCode?)Http2ErrorCode.ProtocolError, response.ResetCode);
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task ARequestHeaderBlockOverContinuationFrames_IsServed()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        var fields = Enumerable.Range(0, 20).Select(i => ("x-big-" + i, new string('v', 1000))).ToArray(); // 20 KB: HEADERS + CONTINUATION
+
+        Http2TestResponse response = await client.SendRequestAsync("GET", "/a.txt", fields);
+        await Http2TestClient.WaitAsync(response);
+
+        Assert.Equal((200, ServerScope.TextA), (response.Status, response.BodyText));
+        ServerRequest logged = await LoggedAsync(server, r => r.Path == "/a.txt");
+        Assert.Equal(new string('v', 1000), logged.Headers["x-big-7"]);
+    }
+
+    [Fact]
+    public async Task TooManyFields_Get431_AndTheConnectionGoesOn()
+    {
+        StaticServer server = _scope.Start(limits: new ServerLimits { MaxHeaderCount = 10 });
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse response = await client.GetAsync("/a.txt", Enumerable.Range(0, 20).Select(i => ("x-f" + i, "v")));
+
+        Assert.Equal(431, response.Status);
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task TheHundredAndFirstOpenStream_IsRefused_TheOthersAreServed()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port, new[] { (Http2SettingId.InitialWindowSize, 1u) });
+        client.AutoWindowUpdate = false;
+
+        var open = new Http2TestResponse[100];
+        for (int i = 0; i < 100; i++) open[i] = await client.SendRequestAsync("GET", "/large.bin"); // each stalls after 1 octet
+        Assert.True(await ServerScope.EventuallyAsync(() => open.All(r => r.Status == 200), TimeSpan.FromSeconds(5)), "not all 100 answered");
+        Http2TestResponse refused = await client.SendRequestAsync("GET", "/a.txt");
+        await Http2TestClient.WaitAsync(refused);
+
+        Assert.Equal((Http2ErrorCode?)Http2ErrorCode.RefusedStream, refused.ResetCode);
+        Assert.False(client.GoAwayReceived);
+        foreach (Http2TestResponse r in open.Take(5)) await client.SendRstStreamAsync(r.StreamId, Http2ErrorCode.Cancel);
+        await client.PingAsync();
+        Http2TestResponse after = await client.SendRequestAsync("GET", "/a.txt");
+        await client.SendWindowUpdateAsync(after.StreamId, 100);
+        await Http2TestClient.WaitAsync(after);
+        Assert.Equal((200, ServerScope.TextA), (after.Status, after.BodyText));
+    }
+
+    private static CannedResponseDefinition Post(string path, int status, string body)
+    {
+        var definition = new CannedResponseDefinition { Path = path, StatusCode = status, Body = Encoding.UTF8.GetBytes(body), ContentType = "text/plain" };
+        definition.Methods.Add("POST");
+        return definition;
+    }
+
+    private static CannedResponseDefinition Faulty(string path, CannedFault fault, int bodyLength = 0) => new()
+    {
+        Path = path, Fault = fault, Body = bodyLength > 0 ? new byte[bodyLength] : Encoding.ASCII.GetBytes("x"), ContentType = "application/octet-stream",
+    };
+
+    [Theory]
+    [InlineData(CannedFault.Reset)]
+    [InlineData(CannedFault.CloseWithoutResponse)]
+    public async Task AResetFault_IsRstStreamInternalError_OnThatStreamOnly(CannedFault fault)
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Faulty("/broken", fault));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse broken = await client.GetAsync("/broken");
+        Http2TestResponse fine = await client.GetAsync("/a.txt");
+
+        Assert.Equal((Http2ErrorCode?)Http2ErrorCode.InternalError, broken.ResetCode);
+        Assert.Equal(0, broken.Status);
+        Assert.Equal(200, fine.Status);
+        Assert.False(client.GoAwayReceived);
+        ServerRequest logged = await LoggedAsync(server, r => r.Path == "/broken");
+        Assert.Equal((fault.ToString(), "HTTP/2"), (logged.Fault, logged.Protocol));
+    }
+
+    [Fact]
+    public async Task CloseMidBody_SendsHalfTheDataThenRstStream()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Faulty("/half", CannedFault.CloseMidBody, 10_000));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse half = await client.GetAsync("/half");
+
+        Assert.Equal(200, half.Status);
+        Assert.Equal("10000", half.Header("content-length"));
+        Assert.Equal(5000, half.BodyLength);
+        Assert.False(half.Ended);
+        Assert.Equal((Http2ErrorCode?)Http2ErrorCode.InternalError, half.ResetCode);
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task MalformedStatusLine_IsAMalformedResponseOnThatStreamOnly()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Faulty("/garbled", CannedFault.MalformedStatusLine));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse garbled = await client.GetAsync("/garbled");
+
+        // Either the server resets the stream with PROTOCOL_ERROR (the contract) or it sends a :status that is not
+        // three digits (what a client must treat as malformed, §8.3.2); never a valid answer.
+        Assert.True(garbled.ResetCode == Http2ErrorCode.ProtocolError || garbled.Status == -1, garbled.ToString());
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+        Assert.False(client.GoAwayReceived);
+    }
+}
