@@ -202,6 +202,196 @@ public sealed class Http2ConnectionResponseTests : IDisposable
         Assert.Equal((200, ServerScope.TextA), (after.Status, after.BodyText));
     }
 
+    [Fact]
+    public async Task AResponseHeaderBlockLargerThanAFrame_IsSplitIntoContinuation()
+    {
+        StaticServer server = _scope.Start();
+        var definition = new CannedResponseDefinition { Path = "/many-headers", Body = Encoding.ASCII.GetBytes("ok"), ContentType = "text/plain" };
+        for (int i = 0; i < 24; i++) definition.Headers.Add(new("X-Big-" + i, new string((char)('a' + i), 1000)));
+        server.Responses.Add(definition);
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse response = await client.GetAsync("/many-headers");
+
+        Assert.Equal((200, "ok"), (response.Status, response.BodyText));
+        for (int i = 0; i < 24; i++) Assert.Equal(new string((char)('a' + i), 1000), response.Header("x-big-" + i));
+        Assert.Null(client.Violation);
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status); // the HPACK state and the framing are still in step
+    }
+
+    [Fact]
+    public async Task AHeaderListOverTheLimit_IsRefused_AndOtherClientsAreServed()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        var fields = Enumerable.Range(0, 60).Select(i => ("x-huge-" + i, new string('h', 1000))).ToArray(); // 60 KB > 32 + 8 KiB
+
+        Http2TestResponse response = await client.SendRequestAsync("GET", "/a.txt", fields);
+        await Http2TestClient.WaitAsync(response);
+
+        // 431 on the stream (as HTTP/1.1 answers), or a stream or connection error: never served.
+        Assert.NotEqual(200, response.Status);
+        using Http2TestClient other = await Http2TestClient.ConnectAsync(server.Port);
+        Assert.Equal(200, (await other.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task AnInvalidAuthority_Is400()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse response = await client.SendRequestAsync("GET", "/a.txt", authority: "bad host");
+        await Http2TestClient.WaitAsync(response);
+
+        Assert.True(response.Status == 400 || response.ResetCode == Http2ErrorCode.ProtocolError, response.ToString());
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task WindowUpdateAndRstStream_OnAStreamJustClosed_AreIgnored()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse done = await client.GetAsync("/a.txt");
+
+        await client.SendWindowUpdateAsync(done.StreamId, 1000);
+        await client.SendRstStreamAsync(done.StreamId, Http2ErrorCode.Cancel);
+        await client.PingAsync();
+
+        Assert.False(client.GoAwayReceived);
+        Assert.DoesNotContain(client.DrainFrames(), f => f.Type == Http2FrameType.RstStream);
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task DataAfterTheClientsEndStream_IsStreamClosed()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Slow("/slow", 1000));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse slow = await client.SendRequestAsync("GET", "/slow"); // half-closed (remote) while it is answered
+
+        await client.SendDataAsync(slow.StreamId, new byte[10], endStream: false);
+        Http2TestFrame error = await client.NextFrameAsync(f => f.Type is Http2FrameType.RstStream or Http2FrameType.GoAway);
+
+        Assert.Equal(Http2ErrorCode.StreamClosed, error.ErrorCode);
+        Assert.Equal(Http2FrameType.RstStream, error.Type); // §5.1 half-closed (remote): a stream error
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task FiveHundredSequentialRequests_OnOneConnection_AllServed()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        for (int i = 0; i < 500; i++)
+        {
+            Http2TestResponse response = await client.GetAsync(i % 2 == 0 ? "/a.txt" : "/index.html");
+            Assert.Equal(200, response.Status);
+        }
+
+        Assert.False(client.GoAwayReceived);
+        Assert.Null(client.Violation);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task TwentyConnections_FiveStreamsEach_AtOnce(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        var clients = new Http2TestClient[20];
+        try
+        {
+            for (int i = 0; i < clients.Length; i++) clients[i] = await Http2TestClient.ConnectAsync(server.Port);
+            var responses = new System.Collections.Generic.List<Http2TestResponse>();
+            for (int j = 0; j < 5; j++)
+            {
+                foreach (Http2TestClient c in clients) responses.Add(await c.SendRequestAsync("GET", j == 0 ? "/large.bin" : "/a.txt"));
+            }
+            foreach (Http2TestResponse response in responses) await Http2TestClient.WaitAsync(response, TimeSpan.FromSeconds(10));
+
+            foreach (Http2TestResponse response in responses)
+            {
+                Assert.Equal(200, response.Status);
+                if (response.BodyLength > 100) Assert.True(_large.AsSpan().SequenceEqual(response.Body));
+                else Assert.Equal(ServerScope.TextA, response.BodyText);
+            }
+            Assert.Equal(20, server.ActiveConnections);
+        }
+        finally
+        {
+            foreach (Http2TestClient? c in clients) c?.Dispose();
+        }
+        Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 0, TimeSpan.FromSeconds(5)), "connections left: " + server.ActiveConnections);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task TheClientVanishingMidDownload_FreesTheConnection(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        client.AutoWindowUpdate = false;
+        Http2TestResponse download = await client.SendRequestAsync("GET", "/large.bin");
+        Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength == 65535, TimeSpan.FromSeconds(5)));
+        Http2TestResponse pending = await client.SendRequestAsync("GET", "/small.txt");
+
+        client.Dispose(); // RST: the socket goes with data unread
+
+        Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 0, TimeSpan.FromSeconds(5)), "connections left: " + server.ActiveConnections);
+        ServerRequest logged = await LoggedAsync(server, r => r.Path == "/large.bin");
+        Assert.True(logged.BytesSent <= 65535, "BytesSent " + logged.BytesSent);
+        using Http2TestClient other = await Http2TestClient.ConnectAsync(server.Port);
+        Assert.Equal(200, (await other.GetAsync("/a.txt")).Status);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task TheLiveReloadEventStream_OverH2_GetsItsEvents_AndStopEndsItGracefully(string engine)
+    {
+        StaticServerOptions options = _scope.Options(engine: engine == "socket" ? ServerEngine.Socket : ServerEngine.Auto);
+        StaticServer server = _scope.Track(StaticServer.Start(new StaticServerOptions
+        {
+            Root = options.Root, Port = 0, Name = "lr", Limits = options.Limits, Engine = options.Engine,
+            LiveReload = true, LiveReloadWatch = false,
+        }));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse events = await client.SendRequestAsync("GET", "/__pswebserver/events", new[] { ("accept", "text/event-stream") });
+        Assert.True(await ServerScope.EventuallyAsync(() => events.Status != 0 && server.LiveReloadClients == 1, TimeSpan.FromSeconds(5)), events.ToString());
+        Http2TestResponse page = await client.GetAsync("/a.txt"); // the same connection goes on beside the open stream
+        server.Reload();
+        bool reloaded = await ServerScope.EventuallyAsync(() => events.BodyText.Contains("data: reload\n\n"), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(200, events.Status);
+        Assert.StartsWith("text/event-stream", events.Header("content-type"));
+        AssertNoH1Fields(events);
+        Assert.True(reloaded, "no reload event: " + events.BodyText);
+        Assert.Equal(200, page.Status);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool graceful = await Task.Run(() => server.Stop(TimeSpan.FromMilliseconds(500)));
+        Assert.True(graceful, "Stop was not graceful with an event stream open");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), "Stop took " + clock.Elapsed);
+        await Http2TestClient.WaitAsync(events);
+        Assert.True(events.Ended || events.ResetCode != null || events.ConnectionLost, events.ToString());
+    }
+
+    private static void AssertNoH1Fields(Http2TestResponse response)
+    {
+        foreach (string name in new[] { "connection", "keep-alive", "transfer-encoding" }) Assert.Null(response.Header(name));
+    }
+
+    private static CannedResponseDefinition Slow(string path, int length) => new()
+    {
+        Path = path, Body = new byte[length], BytesPerSecond = length, ContentType = "application/octet-stream",
+    };
+
     private static CannedResponseDefinition Post(string path, int status, string body)
     {
         var definition = new CannedResponseDefinition { Path = path, StatusCode = status, Body = Encoding.UTF8.GetBytes(body), ContentType = "text/plain" };

@@ -313,6 +313,95 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Equal(SmallText(29), download.BodyText);
     }
 
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task AClientsLargerMaxFrameSize_IsUsedForData_NeverExceeded(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port, Settings((Http2SettingId.MaxFrameSize, 65536)));
+
+        Http2TestResponse response = await client.GetAsync("/large.bin", timeout: TimeSpan.FromSeconds(10));
+
+        Assert.True(_large.AsSpan().SequenceEqual(response.Body), response.ToString());
+        Assert.All(response.DataFrames, length => Assert.True(length <= 65536, "DATA frame of " + length));
+        Assert.Null(client.Violation);
+    }
+
+    [Fact]
+    public async Task AClientHeaderTableSizeOfZero_IsAcknowledged_ResponsesStillDecode()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port, Settings((Http2SettingId.HeaderTableSize, 0)));
+
+        for (int i = 0; i < 3; i++) Assert.Equal(ServerScope.TextA, (await client.GetAsync("/a.txt")).BodyText);
+        Assert.Null(client.Violation);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task AnUploadLargerThanTheStreamWindow_FlowsOnTheServersWindowUpdates(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        server.Responses.Add(Created("/api/upload"));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        byte[] body = new byte[3 * 1024 * 1024 + 7]; // three times the 1 MiB stream window we were given
+        new Random(9).NextBytes(body);
+        uint id = client.NextStreamId();
+
+        Http2TestResponse response = await client.SendHeadersAsync(id,
+            Http2TestClient.RequestFields("POST", "/api/upload", new[] { ("content-length", body.Length.ToString()) }), endStream: false);
+        await client.SendDataFlowControlledAsync(id, body, endStream: true);
+        await Http2TestClient.WaitAsync(response, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(201, response.Status);
+        ServerRequest logged = await LastRequestAsync(server, r => r.Method == "POST");
+        Assert.Equal(body.Length, logged.BodyLength);
+        Assert.False(client.GoAwayReceived);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task Stop_WithADownloadStalledOnFlowControl_IsBoundedByTheGrace(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        client.AutoWindowUpdate = false;
+        Http2TestResponse download = await client.SendRequestAsync("GET", "/large.bin");
+        Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength == 65535, Bound), download.ToString());
+        var clock = Stopwatch.StartNew();
+
+        bool graceful = await Task.Run(() => server.Stop(TimeSpan.FromSeconds(1)));
+
+        Assert.False(graceful);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), "Stop did not wait for the grace: " + clock.Elapsed);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), "Stop took " + clock.Elapsed);
+        Assert.True(client.GoAwayReceived, "no GOAWAY before the abort");
+        Assert.True(await client.ClosedAsync(Bound));
+        Assert.Equal(0, server.ActiveConnections);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task AStreamStalledOnFlowControlPastTheSendTimeout_EndsTheConnection(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine, limits: new ServerLimits { SendTimeout = TimeSpan.FromSeconds(1) });
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        client.AutoWindowUpdate = false;
+        Http2TestResponse download = await client.SendRequestAsync("GET", "/large.bin");
+        Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength == 65535, Bound), download.ToString());
+        var clock = Stopwatch.StartNew();
+
+        bool closed = await client.ClosedAsync(TimeSpan.FromSeconds(6));
+
+        Assert.True(closed, "a client that never opens its window holds the connection");
+        Assert.True(clock.Elapsed > TimeSpan.FromMilliseconds(500), "closed before the send timeout: " + clock.Elapsed);
+        Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 0, Bound));
+    }
+
     // ---------------------------------------------------------------- request bodies
 
     private static CannedResponseDefinition Created(string path)
@@ -739,6 +828,163 @@ public sealed class Http2ConnectionTests : IDisposable
         using Http2TestClient client = await Http2TestClient.ConnectTlsAsync(server);
 
         Assert.Equal(ServerScope.TextA, (await client.GetAsync("/a.txt")).BodyText);
+    }
+
+    [Fact]
+    public async Task APrefaceAfterAnHttp11Request_OnTheSameConnection_IsNotHttp2()
+    {
+        StaticServer server = _scope.Start();
+        using TestClient client = await TestClient.ConnectAsync(server.Port);
+        Assert.Equal(200, (await client.RequestAsync(TestClient.Get("/a.txt"))).StatusCode);
+
+        await client.SendAsync(Encoding.Latin1.GetString(Http2Preface.Bytes));
+        byte[] answer = new byte[4096];
+        using var cts = new System.Threading.CancellationTokenSource(Bound);
+        int n = await client.Socket.ReceiveAsync(answer, SocketFlags.None, cts.Token);
+
+        string text = Encoding.Latin1.GetString(answer, 0, n);
+        Assert.Matches("^HTTP/1.1 (4|5)[0-9][0-9] ", text); // an HTTP/1.1 error (505 for "HTTP/2.0"), not our SETTINGS frame
+    }
+
+    [Fact]
+    public async Task Http2Only_OverTls_AClientWithoutAlpn_Gets505()
+    {
+        StaticServer server = _scope.Start(certificate: CertificateSource.SelfSigned(), protocol: ServerProtocol.Http2);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, server.Port);
+        using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => TlsTestClient.Trusts(server.Certificate!, certificate, errors),
+        });
+        var reader = new HttpResponseReader((memory, token) => ssl.ReadAsync(memory, token));
+
+        await ssl.WriteAsync(Encoding.ASCII.GetBytes(TestClient.Get("/a.txt")));
+        TestResponse response = await reader.ReadAsync(false, Bound);
+
+        Assert.StartsWith("HTTP/1.1 505", response.StatusLine);
+    }
+
+    [Fact]
+    public async Task HeadersWithPriorityAndPadding_AndPriorityFrames_AreServedAsUsual()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        byte[] block = Http2TestClient.EncodeBlock(Http2TestClient.RequestFields("GET", "/a.txt"));
+        // Pad Length, the priority fields (exclusive dependency on stream 0, weight 16), the block, 10 octets of padding.
+        byte[] payload = new byte[1 + 5 + block.Length + 10];
+        payload[0] = 10;
+        payload[5] = 15;
+        block.CopyTo(payload, 6);
+        client.Track(1);
+        await client.SendFrameAsync(Http2FrameType.Priority, 0, 3, new byte[] { 0, 0, 0, 1, 200 }); // an idle stream's priority: ignored
+        await client.SendFrameAsync(Http2FrameType.Headers, Http2Flags.EndHeaders | Http2Flags.EndStream | Http2Flags.Padded | Http2Flags.Priority, 1, payload);
+
+        Http2TestResponse response = client.Response(1)!;
+        await Http2TestClient.WaitAsync(response);
+        client.NextStreamId();
+        client.NextStreamId();
+
+        Assert.Equal((200, ServerScope.TextA), (response.Status, response.BodyText));
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status); // stream 5: 3 was only ever idle
+        Assert.False(client.GoAwayReceived);
+    }
+
+    [Fact]
+    public async Task APriorityFrameThatDependsOnItself_IsRstStreamProtocolError()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        await client.SendFrameAsync(Http2FrameType.Priority, 0, 1, new byte[] { 0, 0, 0, 1, 16 });
+
+        Http2TestFrame reset = await client.NextFrameAsync(Http2FrameType.RstStream);
+        Assert.Equal((1u, Http2ErrorCode.ProtocolError), (reset.StreamId, reset.ErrorCode));
+        client.NextStreamId();
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task PaddedData_InAPost_CountsOnlyTheDataAsTheBody()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(Created("/api/items"));
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        uint id = client.NextStreamId();
+
+        Http2TestResponse response = await client.SendHeadersAsync(id,
+            Http2TestClient.RequestFields("POST", "/api/items", new[] { ("content-length", "5") }), endStream: false);
+        byte[] payload = new byte[1 + 5 + 20];
+        payload[0] = 20;
+        Encoding.ASCII.GetBytes("hello").CopyTo(payload, 1);
+        await client.SendFrameAsync(Http2FrameType.Data, Http2Flags.Padded | Http2Flags.EndStream, id, payload);
+        await Http2TestClient.WaitAsync(response);
+
+        Assert.Equal(201, response.Status);
+        Assert.Equal("hello", (await LastRequestAsync(server, r => r.Method == "POST")).Body);
+    }
+
+    [Theory]
+    [InlineData("even stream id")]
+    [InlineData("decreasing stream id")]
+    [InlineData("push promise")]
+    [InlineData("window overflow")]
+    public async Task AConnectionError_IsGoAwayWithItsCode_ThenTheClose(string what)
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2ErrorCode expected = Http2ErrorCode.ProtocolError;
+        switch (what)
+        {
+            case "even stream id":
+                await client.SendHeadersAsync(2, Http2TestClient.RequestFields("GET", "/a.txt"), endStream: true);
+                break;
+            case "decreasing stream id":
+                await client.SendHeadersAsync(5, Http2TestClient.RequestFields("GET", "/a.txt"), endStream: true);
+                await client.Response(5)!.Done.WaitAsync(Bound);
+                await client.SendHeadersAsync(3, Http2TestClient.RequestFields("GET", "/a.txt"), endStream: true);
+                break;
+            case "push promise":
+                await client.SendFrameAsync(Http2FrameType.PushPromise, Http2Flags.EndHeaders, 1, new byte[] { 0, 0, 0, 2 });
+                break;
+            case "window overflow":
+                await client.SendWindowUpdateAsync(0, int.MaxValue);
+                expected = Http2ErrorCode.FlowControlError;
+                break;
+        }
+
+        Http2TestFrame goAway = await client.GoAwayAsync();
+        Assert.Equal(expected, goAway.ErrorCode);
+        Assert.True(await client.ClosedAsync(Bound), "open after GOAWAY " + goAway.ErrorCode);
+        using Http2TestClient other = await Http2TestClient.ConnectAsync(server.Port);
+        Assert.Equal(200, (await other.GetAsync("/a.txt")).Status);
+    }
+
+    [Fact]
+    public async Task DataOnAStreamTheServerHasClosed_IsStreamClosed()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse done = await client.GetAsync("/a.txt"); // END_STREAM both ways: closed
+
+        await client.SendDataAsync(done.StreamId, new byte[10], endStream: false);
+
+        // §5.1 closed: STREAM_CLOSED, as a stream error or (the stream long closed) a connection error.
+        Http2TestFrame error = await client.NextFrameAsync(f => f.Type is Http2FrameType.RstStream or Http2FrameType.GoAway);
+        Assert.Equal(Http2ErrorCode.StreamClosed, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task APercentEncodedPath_IsDecodedForTheFilesAndTheLog()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse response = await client.GetAsync("/small/%31%32.txt");
+
+        Assert.Equal(SmallText(12), response.BodyText);
+        Assert.Equal("/small/12.txt", (await LastRequestAsync(server, r => r.StatusCode == 200)).Path);
     }
 
     // ---------------------------------------------------------------- the request log

@@ -40,6 +40,8 @@ internal sealed class Http2TestClient : IDisposable
     private uint _blockStream;
     private bool _blockEndStream;
     private uint _nextStreamId = 1;
+    private readonly Dictionary<uint, long> _streamCredit = new(); // WINDOW_UPDATE increments per stream, for uploads
+    private long _connectionSent, _connectionCredit = 65535;
     private Task _pump = Task.CompletedTask;
 
     private Http2TestClient(Socket socket, Stream stream)
@@ -248,6 +250,45 @@ internal sealed class Http2TestClient : IDisposable
         }
         while (!data.IsEmpty);
         await SendRawAsync(frames.ToArray()).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An upload as a well-behaved client sends it: DATA only within the server's windows (its SETTINGS_INITIAL_WINDOW_SIZE
+    /// and the WINDOW_UPDATEs it sends, §6.9), waiting for credit; throws when none comes within the timeout.
+    /// </summary>
+    public async Task SendDataFlowControlledAsync(uint streamId, ReadOnlyMemory<byte> data, bool endStream, TimeSpan? timeout = null)
+    {
+        await ServerSettingsAsync().ConfigureAwait(false);
+        long initial;
+        lock (ServerSettings) initial = ServerSettings.TryGetValue(Http2SettingId.InitialWindowSize, out uint w) ? w : 65535;
+        long streamSent = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            int allowed;
+            lock (_sync)
+            {
+                long streamWindow = initial + _streamCredit.GetValueOrDefault(streamId) - streamSent;
+                long connectionWindow = _connectionCredit - _connectionSent;
+                allowed = (int)Math.Min(Math.Min(streamWindow, connectionWindow), Math.Min(data.Length, Http2Settings.DefaultMaxFrameSize));
+                if (allowed > 0 || data.IsEmpty)
+                {
+                    _connectionSent += allowed;
+                    streamSent += allowed;
+                }
+            }
+            if (allowed > 0 || data.IsEmpty)
+            {
+                bool last = allowed == data.Length;
+                await SendDataAsync(streamId, data.Slice(0, allowed), endStream && last).ConfigureAwait(false);
+                data = data.Slice(allowed);
+                if (last) return;
+                clock.Restart();
+                continue;
+            }
+            if (clock.Elapsed > (timeout ?? DefaultTimeout)) throw new TimeoutException("No window for the upload on stream " + streamId);
+            await Task.Delay(2).ConfigureAwait(false);
+        }
     }
 
     public Task SendFrameAsync(Http2FrameType type, byte flags, uint streamId, ReadOnlySpan<byte> payload)
@@ -545,6 +586,11 @@ internal sealed class Http2TestClient : IDisposable
                 _frames.Writer.TryWrite(frame);
                 return;
             case Http2FrameType.WindowUpdate:
+                lock (_sync)
+                {
+                    if (header.StreamId == 0) _connectionCredit += frame.WindowIncrement;
+                    else _streamCredit[header.StreamId] = _streamCredit.GetValueOrDefault(header.StreamId) + frame.WindowIncrement;
+                }
                 if (header.StreamId == 0) ConnectionWindowCredit += frame.WindowIncrement;
                 _frames.Writer.TryWrite(frame);
                 return;
