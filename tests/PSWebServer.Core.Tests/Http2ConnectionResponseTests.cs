@@ -235,6 +235,49 @@ public sealed class Http2ConnectionResponseTests : IDisposable
         Assert.Equal(200, (await other.GetAsync("/a.txt")).Status);
     }
 
+    [Fact(Skip = "server bug: a header list over SETTINGS_MAX_HEADER_LIST_SIZE is GOAWAY COMPRESSION_ERROR for the whole connection, not 431 on the stream (see /work/wt/briefs/h2-xunit-failures.md)")]
+    public async Task AHeaderListJustOverTheLimit_Gets431_AndTheConnectionGoesOn()
+    {
+        StaticServer server = _scope.Start();
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse before = await client.GetAsync("/a.txt");
+        // 40 fields of 1 KB: a list of ~41.6 KB (name + value + 32 each) past our 40 KiB, in a block of ~31 KB (Huffman).
+        var fields = Enumerable.Range(0, 40).Select(i => ("x-cookie-" + i, new string('h', 1000))).ToArray();
+
+        Http2TestResponse response = await client.SendRequestAsync("GET", "/a.txt", fields);
+        await Http2TestClient.WaitAsync(response);
+
+        // RFC 9113 §10.5.1: a server may answer a field block larger than it will handle with 431; HTTP/1.1 here does.
+        // The HPACK state is intact (the block decodes), so nothing obliges the connection's other streams to die with it.
+        Assert.Equal(431, response.Status);
+        Assert.False(client.GoAwayReceived, "the connection was ended for one stream's headers");
+        Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
+    }
+
+    [Theory(Skip = "server bug: a refused request whose HEADERS carried END_STREAM gets RST_STREAM(NO_ERROR) after its END_STREAM, on a closed stream (see /work/wt/briefs/h2-xunit-failures.md)")]
+    [InlineData("authority")]
+    [InlineData("fields")]
+    [InlineData("connect")]
+    public async Task ARefusedRequestThatHadEnded_GetsItsAnswer_AndNoResetAfterIt(string what)
+    {
+        StaticServer server = _scope.Start(limits: new ServerLimits { MaxHeaderCount = 10 });
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+
+        Http2TestResponse response = what switch
+        {
+            "authority" => await client.SendRequestAsync("GET", "/a.txt", authority: "bad host"),
+            "fields" => await client.SendRequestAsync("GET", "/a.txt", Enumerable.Range(0, 20).Select(i => ("x-f" + i, "v"))),
+            _ => await client.SendHeadersAsync(client.NextStreamId(), new[] { (":method", "CONNECT"), (":authority", "example.test:443") }, endStream: true),
+        };
+        await Http2TestClient.WaitAsync(response);
+        await client.PingAsync();
+
+        Assert.True(response.Ended, response.ToString());
+        Assert.Contains(response.Status, new[] { 400, 431, 501 });
+        // Both sides sent END_STREAM: the stream is closed (§5.1), and only PRIORITY may be sent on a closed stream.
+        Assert.DoesNotContain(client.FramesSoFar(), f => f.Type == Http2FrameType.RstStream && f.StreamId == response.StreamId);
+    }
+
     [Fact]
     public async Task AnInvalidAuthority_Is400()
     {
@@ -260,7 +303,7 @@ public sealed class Http2ConnectionResponseTests : IDisposable
         await client.PingAsync();
 
         Assert.False(client.GoAwayReceived);
-        Assert.DoesNotContain(client.DrainFrames(), f => f.Type == Http2FrameType.RstStream);
+        Assert.DoesNotContain(client.FramesSoFar(), f => f.Type == Http2FrameType.RstStream);
         Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
     }
 

@@ -298,6 +298,31 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Null(client.Violation);
     }
 
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task ALoweredInitialWindow_MakesAStreamWindowNegative_AndOnlyCreditAboveZeroIsSent(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        client.AutoWindowUpdate = false;
+        await client.SendWindowUpdateAsync(0, 10 * 1024 * 1024); // only the stream window limits it
+        Http2TestResponse download = await client.SendRequestAsync("GET", "/large.bin");
+        Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength == 65535, Bound), download.ToString());
+
+        await client.SendSettingsAsync((Http2SettingId.InitialWindowSize, 1000)); // §6.9.2: the window is now 1000 - 65535
+        await client.SendWindowUpdateAsync(download.StreamId, 64535); // back to 0: still nothing may be sent
+        await client.PingAsync();
+        await Task.Delay(300);
+        Assert.Equal(65535, download.BodyLength);
+
+        await client.SendWindowUpdateAsync(download.StreamId, 500);
+        Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength == 66035, Bound), download.ToString());
+        await Task.Delay(300);
+        Assert.Equal(66035, download.BodyLength);
+        Assert.Null(client.Violation);
+    }
+
     [Fact]
     public async Task ARaisedInitialWindow_InSettingsMidStream_ResumesAStalledStream()
     {
@@ -985,6 +1010,47 @@ public sealed class Http2ConnectionTests : IDisposable
 
         Assert.Equal(SmallText(12), response.BodyText);
         Assert.Equal("/small/12.txt", (await LastRequestAsync(server, r => r.StatusCode == 200)).Path);
+    }
+
+    [Fact]
+    public async Task Auto_APrefaceCutShort_IsClosedAtTheHeaderTimeout()
+    {
+        StaticServer server = _scope.Start(limits: new ServerLimits { HeaderTimeout = TimeSpan.FromSeconds(1) });
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port, preface: false);
+        client.StartReading();
+        var clock = Stopwatch.StartNew();
+
+        await client.SendRawAsync(Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n"));
+
+        Assert.True(await client.ClosedAsync(TimeSpan.FromSeconds(5)), "a half preface holds the connection");
+        Assert.True(clock.Elapsed > TimeSpan.FromMilliseconds(700), "closed before the header timeout: " + clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task Http2Only_ASilentClient_IsClosedAtTheHeaderTimeout_AndStopClosesItAtOnce()
+    {
+        StaticServer server = _scope.Start(protocol: ServerProtocol.Http2, limits: new ServerLimits { HeaderTimeout = TimeSpan.FromSeconds(1) });
+        using Http2TestClient silent = await Http2TestClient.ConnectAsync(server.Port, preface: false);
+        silent.StartReading();
+
+        Assert.True(await silent.ClosedAsync(TimeSpan.FromSeconds(5)), "a silent client holds the connection");
+
+        using Http2TestClient waiting = await Http2TestClient.ConnectAsync(server.Port, preface: false);
+        waiting.StartReading();
+        Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 1, Bound));
+        var clock = Stopwatch.StartNew();
+        Assert.True(await Task.Run(() => server.Stop(TimeSpan.FromSeconds(3))));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "Stop waited for a client that never spoke: " + clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task Http1Only_OverTls_OffersNoH2()
+    {
+        StaticServer server = _scope.Start(certificate: CertificateSource.SelfSigned(), protocol: ServerProtocol.Http1);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Http2TestClient.ConnectTlsAsync(server)); // h2 alone offered: refused or not chosen
+        using TlsTestClient http1 = await TlsTestClient.ConnectAsync(server);
+        Assert.Equal(200, (await http1.RequestAsync(TestClient.Get("/a.txt"))).StatusCode);
     }
 
     // ---------------------------------------------------------------- the request log

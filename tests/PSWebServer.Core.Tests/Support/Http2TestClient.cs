@@ -29,6 +29,7 @@ internal sealed class Http2TestClient : IDisposable
     private readonly Stream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Channel<Http2TestFrame> _frames = Channel.CreateUnbounded<Http2TestFrame>();
+    private readonly List<Http2TestFrame> _history = new(); // every frame, whatever NextFrameAsync has taken
     private readonly object _sync = new();
     private readonly Dictionary<uint, Http2TestResponse> _responses = new();
     private readonly HpackDecoder _decoder = new(4096, 1 << 20);
@@ -374,6 +375,12 @@ internal sealed class Http2TestClient : IDisposable
 
     public Task<Http2TestFrame> NextFrameAsync(Http2FrameType type, TimeSpan? timeout = null) => NextFrameAsync(f => f.Type == type, timeout);
 
+    /// <summary>Every frame the server has sent so far, in order (also those <see cref="NextFrameAsync"/> skipped or took).</summary>
+    public List<Http2TestFrame> FramesSoFar()
+    {
+        lock (_history) return new List<Http2TestFrame>(_history);
+    }
+
     /// <summary>Every frame read so far and not yet taken by <see cref="NextFrameAsync"/>.</summary>
     public List<Http2TestFrame> DrainFrames()
     {
@@ -519,7 +526,7 @@ internal sealed class Http2TestClient : IDisposable
                     WriteWindowUpdate(replies, 0, header.Length);
                     if (!end) WriteWindowUpdate(replies, header.StreamId, header.Length);
                 }
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 if (end && response != null) End(response);
                 return;
             }
@@ -529,19 +536,19 @@ internal sealed class Http2TestClient : IDisposable
                 _block.Write(fragment);
                 _blockStream = header.StreamId;
                 _blockEndStream = header.HasFlag(Http2Flags.EndStream);
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 if (header.HasFlag(Http2Flags.EndHeaders)) OnBlock();
                 return;
             case Http2FrameType.Continuation:
                 if (header.StreamId != _blockStream) Violation ??= "CONTINUATION on another stream";
                 _block.Write(payload);
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 if (header.HasFlag(Http2Flags.EndHeaders)) OnBlock();
                 return;
             case Http2FrameType.RstStream:
             {
                 Http2TestResponse? response = Response(header.StreamId);
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 if (response != null)
                 {
                     response.ResetCode ??= frame.ErrorCode;
@@ -570,7 +577,7 @@ internal sealed class Http2TestClient : IDisposable
                     }
                     _serverSettings.TrySetResult();
                 }
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 return;
             case Http2FrameType.Ping:
                 if (!header.HasFlag(Http2Flags.Ack))
@@ -579,11 +586,11 @@ internal sealed class Http2TestClient : IDisposable
                     Http2FrameWriter.WritePingAck(ack, payload);
                     replies.Write(ack);
                 }
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 return;
             case Http2FrameType.GoAway:
                 _goAway.TrySetResult(frame);
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 return;
             case Http2FrameType.WindowUpdate:
                 lock (_sync)
@@ -592,16 +599,22 @@ internal sealed class Http2TestClient : IDisposable
                     else _streamCredit[header.StreamId] = _streamCredit.GetValueOrDefault(header.StreamId) + frame.WindowIncrement;
                 }
                 if (header.StreamId == 0) ConnectionWindowCredit += frame.WindowIncrement;
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 return;
             case Http2FrameType.PushPromise:
                 Violation ??= "PUSH_PROMISE although we sent no SETTINGS_ENABLE_PUSH=1... the server pushes";
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 return;
             default:
-                _frames.Writer.TryWrite(frame);
+                Publish(frame);
                 return;
         }
+    }
+
+    private void Publish(Http2TestFrame frame)
+    {
+        lock (_history) _history.Add(frame);
+        _frames.Writer.TryWrite(frame);
     }
 
     private void OnBlock()
