@@ -418,7 +418,7 @@ public sealed class Http2ConnectionResponseTests : IDisposable
         Assert.Equal(200, page.Status);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        bool graceful = await Task.Run(() => server.Stop(TimeSpan.FromMilliseconds(500)));
+        bool graceful = await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromMilliseconds(500)));
         Assert.True(graceful, "Stop was not graceful with an event stream open");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), "Stop took " + clock.Elapsed);
         await Http2TestClient.WaitAsync(events);

@@ -398,7 +398,7 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength == 65535, Bound), download.ToString());
         var clock = Stopwatch.StartNew();
 
-        bool graceful = await Task.Run(() => server.Stop(TimeSpan.FromSeconds(1)));
+        bool graceful = await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(1)));
 
         Assert.False(graceful);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), "Stop did not wait for the grace: " + clock.Elapsed);
@@ -425,6 +425,54 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.True(closed, "a client that never opens its window holds the connection");
         Assert.True(clock.Elapsed > TimeSpan.FromMilliseconds(500), "closed before the send timeout: " + clock.Elapsed);
         Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 0, Bound));
+    }
+
+    /// <summary>A client that stops reading its socket mid-download: the server's sends wait on TCP, not on a thread.</summary>
+    private static async Task<Http2TestClient> StalledOnTcpAsync(StaticServer server, bool tls)
+    {
+        Http2TestClient client = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port);
+        client.Socket.ReceiveBufferSize = 64 * 1024;
+        Http2TestResponse download = await client.SendRequestAsync("GET", "/big.bin", scheme: tls ? "https" : "http"); // 50 MiB
+        Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength > 256 * 1024, Bound), download.ToString());
+        client.PauseReading();
+        await Task.Delay(500); // the socket buffers fill; the server's pump waits, its output reaches the high-water mark
+        return client;
+    }
+
+    [Theory]
+    [InlineData("epoll", false)]
+    [InlineData("socket", false)]
+    [InlineData("epoll", true)]
+    [InlineData("socket", true)]
+    public async Task AClientThatStopsReadingItsSocket_BlocksNoLoop_AndStopIsBoundedByTheGrace(string engine, bool tls)
+    {
+        StaticServer server = tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
+        using Http2TestClient stalled = await StalledOnTcpAsync(server, tls);
+
+        var clock = Stopwatch.StartNew();
+        using (Http2TestClient other = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port))
+            Assert.Equal(200, (await other.GetAsync("/small/2.txt", timeout: Quickly)).Status);
+        Assert.True(clock.Elapsed < Quickly, "another connection waited " + clock.Elapsed);
+
+        clock.Restart();
+        bool graceful = await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(1)));
+
+        Assert.False(graceful);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), "Stop did not wait for the grace: " + clock.Elapsed);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), "Stop took " + clock.Elapsed);
+        Assert.Equal(0, server.ActiveConnections);
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task AClientThatStopsReadingPastTheSendTimeout_IsDropped(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine, limits: new ServerLimits { SendTimeout = TimeSpan.FromSeconds(1) });
+        using Http2TestClient stalled = await StalledOnTcpAsync(server, tls: false);
+
+        Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 0, TimeSpan.FromSeconds(6)),
+            "a client that stopped reading still holds its connection");
     }
 
     // ---------------------------------------------------------------- request bodies
@@ -658,7 +706,7 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.True(await ServerScope.EventuallyAsync(() => slow.Status == 200, Bound), slow.ToString());
 
         var clock = Stopwatch.StartNew();
-        Task<bool> stop = Task.Run(() => server.Stop(TimeSpan.FromSeconds(5)));
+        Task<bool> stop = ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(5)));
         Http2TestFrame goAway = await client.GoAwayAsync(Quickly);
         TimeSpan goAwayAt = clock.Elapsed;
         Http2TestResponse late = await client.SendRequestAsync("GET", "/a.txt"); // above the last id: not served
@@ -685,7 +733,7 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Equal(200, (await client.GetAsync("/a.txt")).Status);
 
         var clock = Stopwatch.StartNew();
-        bool graceful = await Task.Run(() => server.Stop(TimeSpan.FromSeconds(3)));
+        bool graceful = await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(3)));
 
         Assert.True(graceful);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "Stop took " + clock.Elapsed);
@@ -745,6 +793,70 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Equal(Http2ErrorCode.SettingsTimeout, goAway.ErrorCode);
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(9), "GOAWAY SETTINGS_TIMEOUT after only " + clock.Elapsed);
         Assert.True(await client.ClosedAsync(Bound));
+    }
+
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task Stop_WithAHandlerRunningOffTheLoop_LetsItAnswerWithinTheGrace(string engine)
+    {
+        StaticServer server = _scope.Start(engine: engine);
+        server.Responses.Add(new CannedResponseDefinition { Path = "/delayed", Body = Encoding.ASCII.GetBytes("late but here"), Delay = TimeSpan.FromMilliseconds(600) });
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse delayed = await client.SendRequestAsync("GET", "/delayed");
+        await Task.Delay(100); // the request is in the handler's delay, on no thread
+
+        var clock = Stopwatch.StartNew();
+        bool graceful = await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(3)));
+        await Http2TestClient.WaitAsync(delayed);
+
+        Assert.True(client.GoAwayReceived);
+        Assert.Equal((200, "late but here"), (delayed.Status, delayed.BodyText));
+        Assert.True(graceful, $"Stop was not graceful after {clock.Elapsed}; client closed: {client.IsClosed}; frames: " + string.Join(", ", client.FramesSoFar()));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "Stop took " + clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task RstStreamDuringAHandlersDelay_CancelsIt_AndTheConnectionGoesOn()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(new CannedResponseDefinition { Path = "/delayed", Body = Encoding.ASCII.GetBytes("never"), Delay = TimeSpan.FromSeconds(3) });
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestResponse delayed = await client.SendRequestAsync("GET", "/delayed");
+        await Task.Delay(100);
+
+        await client.SendRstStreamAsync(delayed.StreamId, Http2ErrorCode.Cancel);
+        Http2TestResponse next = await client.GetAsync("/a.txt");
+        await Task.Delay(300);
+
+        Assert.Equal(200, next.Status);
+        Assert.Equal(0, delayed.Status);
+        var clock = Stopwatch.StartNew();
+        Assert.True(await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(5))), "Stop was not graceful");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), "the cancelled handler held Stop for " + clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task HttpClientCancellingRequests_LeavesTheConnectionServing()
+    {
+        StaticServer server = _scope.Start();
+        server.Responses.Add(new CannedResponseDefinition { Path = "/delayed", Body = Encoding.ASCII.GetBytes("x"), Delay = TimeSpan.FromSeconds(3) });
+        using var http = new HttpClient(new SocketsHttpHandler())
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{server.Port}/"),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        for (int i = 0; i < 10; i++)
+        {
+            using var cts = new System.Threading.CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => http.GetAsync("delayed", cts.Token));
+        }
+        byte[] body = await http.GetByteArrayAsync("large.bin");
+
+        Assert.True(_large.AsSpan().SequenceEqual(body));
+        Assert.Equal(1, server.ActiveConnections);
     }
 
     [Fact]
@@ -1039,7 +1151,7 @@ public sealed class Http2ConnectionTests : IDisposable
         waiting.StartReading();
         Assert.True(await ServerScope.EventuallyAsync(() => server.ActiveConnections == 1, Bound));
         var clock = Stopwatch.StartNew();
-        Assert.True(await Task.Run(() => server.Stop(TimeSpan.FromSeconds(3))));
+        Assert.True(await ClientThread.Run("stop", () => server.Stop(TimeSpan.FromSeconds(3))));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "Stop waited for a client that never spoke: " + clock.Elapsed);
     }
 

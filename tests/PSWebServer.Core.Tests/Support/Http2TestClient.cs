@@ -44,6 +44,7 @@ internal sealed class Http2TestClient : IDisposable
     private readonly Dictionary<uint, long> _streamCredit = new(); // WINDOW_UPDATE increments per stream, for uploads
     private long _connectionSent, _connectionCredit = 65535;
     private Task _pump = Task.CompletedTask;
+    private volatile TaskCompletionSource? _paused; // set: the reader stops taking bytes off the socket (TCP pushes back)
 
     private Http2TestClient(Socket socket, Stream stream)
     {
@@ -140,6 +141,16 @@ internal sealed class Http2TestClient : IDisposable
 
     /// <summary>Starts the reader without sending anything (for a test that writes the preface itself).</summary>
     public void StartReading() => _pump = Task.Run(PumpAsync);
+
+    /// <summary>Stops reading the socket after the read in progress: the server's sends fill the socket buffers and wait.</summary>
+    public void PauseReading() => _paused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ResumeReading()
+    {
+        TaskCompletionSource? gate = _paused;
+        _paused = null;
+        gate?.TrySetResult();
+    }
 
     public uint NextStreamId()
     {
@@ -439,6 +450,7 @@ internal sealed class Http2TestClient : IDisposable
         {
             while (true)
             {
+                if (_paused is TaskCompletionSource gate) await gate.Task.ConfigureAwait(false);
                 int n = await _stream.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
                 if (n == 0)
                 {
@@ -685,6 +697,7 @@ internal sealed class Http2TestClient : IDisposable
         }
         _stream.Dispose();
         _socket.Dispose();
+        ResumeReading();
         _pump.Wait(TimeSpan.FromSeconds(2));
         _writeLock.Dispose();
     }
