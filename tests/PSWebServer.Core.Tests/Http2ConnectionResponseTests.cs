@@ -95,6 +95,8 @@ public sealed class Http2ConnectionResponseTests : IDisposable
         using var text = new StreamReader(inflate, Encoding.UTF8);
         Assert.Equal(_text, text.ReadToEnd());
         Assert.Contains("accept-encoding", response.Header("vary") ?? "", StringComparison.OrdinalIgnoreCase);
+        ServerRequest logged = await LoggedAsync(server, r => r.ContentEncoding == "gzip");
+        Assert.Equal(("HTTP/2", response.BodyLength), (logged.Protocol, logged.BytesSent));
     }
 
     [Fact]

@@ -507,6 +507,7 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Equal(Encoding.UTF8.GetString(body), logged.Body);
         Assert.Equal("text/plain", logged.Headers["content-type"]);
         Assert.Equal(4L, logged.BytesSent);
+        Assert.NotEqual("", logged.AnsweredBy); // the canned response, as over HTTP/1.1
     }
 
     [Fact]
@@ -913,6 +914,35 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Equal(ServerScope.TextA, response.BodyText);
     }
 
+    [Theory]
+    [InlineData(ServerProtocol.Auto)]
+    [InlineData(ServerProtocol.Http2)]
+    public async Task ThePrefaceAndThirtyRequestsInOneWrite_AreAllServed(ServerProtocol protocol)
+    {
+        StaticServer server = _scope.Start(protocol: protocol);
+        using Http2TestClient client = await Http2TestClient.ConnectAsync(server.Port, preface: false);
+        var bytes = new MemoryStream();
+        bytes.Write(Http2Preface.Bytes);
+        byte[] frame = new byte[64 * 1024];
+        bytes.Write(frame, 0, Http2FrameWriter.WriteSettings(frame, Settings((Http2SettingId.InitialWindowSize, 1 << 20))));
+        var responses = new List<Http2TestResponse>();
+        for (int i = 0; i < 30; i++)
+        {
+            uint id = client.NextStreamId();
+            responses.Add(client.Track(id));
+            byte[] block = Http2TestClient.EncodeBlock(Http2TestClient.RequestFields("GET", $"/small/{i}.txt"));
+            bytes.Write(frame, 0, Http2FrameWriter.WriteHeaders(frame, id, block, 16384, endStream: true));
+        }
+        bytes.Write(frame, 0, Http2FrameWriter.WriteWindowUpdate(frame, 0, 1 << 24));
+
+        await client.SendRawAsync(bytes.ToArray()); // the hand-off's bytes carry frames past the preface
+        client.StartReading();
+        foreach (Http2TestResponse response in responses) await Http2TestClient.WaitAsync(response);
+
+        for (int i = 0; i < 30; i++) Assert.Equal(SmallText(i), responses[i].BodyText);
+        Assert.Null(client.Violation);
+    }
+
     [Fact]
     public async Task Auto_AnUpgradeH2cRequest_IsAnsweredAsPlainHttp11()
     {
@@ -1192,6 +1222,10 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Equal("http://example.test/", logged.Referer);
         Assert.DoesNotContain(logged.Headers.Keys, k => k.StartsWith(':'));
         Assert.Equal("", logged.TlsProtocol);
+        Assert.EndsWith(":" + client.LocalPort, logged.ClientAddress);
+        Assert.True(logged.Duration >= TimeSpan.Zero);
+        Assert.Equal("", logged.AnsweredBy);
+        Assert.Equal("", logged.Fault);
 
         Assert.Equal(404, missing.Status);
         ServerRequest notFound = await LastRequestAsync(server, r => r.Path == "/nothing-here");
