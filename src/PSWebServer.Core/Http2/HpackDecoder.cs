@@ -173,20 +173,20 @@ internal sealed class HpackDecoder
             throw new HpackException("Header block truncated in a string.");
         ReadOnlySpan<byte> raw = block.Slice(pos, length);
         pos += length;
+        // A string longer than the list limit is not an HPACK error: the list is then too large (ListTooLarge, a 431
+        // for that request), and the block must still be decoded to its end. Its length is bounded by the block's,
+        // which the connection bounds before decoding.
         if (!huffman)
-        {
-            if (length > _maxHeaderListSize)
-                throw new HpackException("Header string longer than the header list limit.");
             return raw;
-        }
-        // The shortest Huffman code is 5 bits, so L octets decode to at most 8L/5 symbols; never more than the limit.
-        Span<byte> scratch = Scratch(ref scratchArray, (int)Math.Min(_maxHeaderListSize, length * 8L / 5 + 1));
+        // The shortest Huffman code is 5 bits, so L octets decode to at most 8L/5 symbols.
+        Span<byte> scratch = Scratch(ref scratchArray, HpackHuffman.GetMaxDecodedLength(length) + 1);
         int decoded = HpackHuffman.Decode(raw, scratch);
         return scratch.Slice(0, decoded);
     }
 
     private static Span<byte> Scratch(ref byte[] scratch, int size)
     {
+        // Grown to what this connection's strings need (most hold a few hundred octets), kept for its later blocks.
         if (scratch.Length < size) scratch = new byte[Math.Max(size, Math.Min(2 * scratch.Length, 64 * 1024))];
         return scratch.AsSpan(0, size);
     }
