@@ -1,4 +1,5 @@
 using System;
+using System.Net.Security;
 using System.Diagnostics;
 using System.IO;
 using System.Net;
@@ -12,6 +13,7 @@ using PSWebServer.Http;
 using PSWebServer.LiveReload;
 using PSWebServer.StaticFiles;
 using PSWebServer.TestResponses;
+using PSWebServer.Http2;
 using PSWebServer.Tls;
 using PSWebServer.Transport;
 
@@ -56,7 +58,7 @@ public sealed class StaticServer : IDisposable
         StartTime = DateTime.Now;
         if (certificate is not null)
         {
-            _tls = new TlsSettings(certificate, Url, intermediates);
+            _tls = new TlsSettings(certificate, Url, intermediates, TlsSettings.ApplicationProtocolsFor(options.Protocol));
             Certificate = PublicPart(certificate);
         }
         _connections = new ConnectionManager(options.Limits);
@@ -195,6 +197,9 @@ public sealed class StaticServer : IDisposable
     /// <summary>The engine that serves: <see cref="ServerEngine.Epoll"/> or <see cref="ServerEngine.Socket"/>, never Auto.</summary>
     public ServerEngine Engine { get; private set; }
 
+    /// <summary>The HTTP versions this server speaks (<see cref="StaticServerOptions.Protocol"/>).</summary>
+    public ServerProtocol Protocol => Options.Protocol;
+
     /// <summary>
     /// Why the server runs on .NET's sockets although Auto would have chosen epoll: the system has no epoll, or its setup
     /// failed (the error, as text). Null when epoll runs or Socket was asked for.
@@ -209,16 +214,38 @@ public sealed class StaticServer : IDisposable
             _ = new TlsHandshake(transport, _tls, _connections, Requests, _statistics, Options.Limits, StartHttpsConnection).Start();
             return;
         }
-        var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits);
+        if (Options.Protocol == ServerProtocol.Http2)
+        {
+            _ = NewHttp2Connection(transport, "").Start();
+            return;
+        }
+        var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits,
+            startHttp2: Options.Protocol == ServerProtocol.Auto ? StartH2cConnection : null);
         _ = connection.Start();
     }
 
-    /// <summary>After the TLS handshake: HTTP/1.1 on the TLS transport, taking over the handshake's registration.</summary>
+    /// <summary>
+    /// After the TLS handshake: the protocol ALPN chose (h2, or HTTP/1.1 — also for a client that sent no ALPN, unless
+    /// the server speaks HTTP/2 only, whose connection then answers 505), taking over the handshake's registration.
+    /// </summary>
     private void StartHttpsConnection(TlsTransport transport, long registration)
     {
+        if (transport.ApplicationProtocol == SslApplicationProtocol.Http2 || Options.Protocol == ServerProtocol.Http2)
+        {
+            _ = NewHttp2Connection(transport, transport.Protocol).Start(registration, ReadOnlyMemory<byte>.Empty);
+            return;
+        }
         var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits, transport.Protocol);
         _ = connection.Start(registration);
     }
+
+    /// <summary>A cleartext connection that opened with the HTTP/2 preface (h2c, prior knowledge): HTTP/2 from its first bytes on.</summary>
+    private void StartH2cConnection(IConnectionTransport transport, long registration, ReadOnlyMemory<byte> received) =>
+        _ = NewHttp2Connection(transport, "").Start(registration, received);
+
+    private Http2Connection NewHttp2Connection(IConnectionTransport transport, string tlsProtocol) =>
+        new(transport, _handler, _connections, Requests, _statistics, Options.Limits, tlsProtocol,
+            refusesHttp1: Options.Protocol == ServerProtocol.Http2);
 
     /// <summary>The certificate as a client sees it: no private key, so it can be handed to tests and tools freely.</summary>
     private static X509Certificate2 PublicPart(X509Certificate2 certificate) => new(certificate.RawData);

@@ -100,6 +100,12 @@ public sealed class StaticServerOptions
     public ServerEngine Engine { get; init; } = ServerEngine.Auto;
 
     /// <summary>
+    /// The HTTP versions spoken: Auto (the default) speaks HTTP/2 to clients that ask for it (ALPN h2 over HTTPS, the
+    /// h2c preface in cleartext) and HTTP/1.1 to the rest; Http1 or Http2 restricts the server to one of them.
+    /// </summary>
+    public ServerProtocol Protocol { get; init; } = ServerProtocol.Auto;
+
+    /// <summary>
     /// Live reload, for someone editing the site: pages answered to navigations get a small script (injected before
     /// <c>&lt;/body&gt;</c>, else <c>&lt;/html&gt;</c>, else at the end) that subscribes to an event stream on the reserved
     /// path <c>/__pswebserver/</c>; a changed stylesheet is swapped in place, any other change reloads the page. Off by

@@ -17,6 +17,13 @@ internal sealed class HeaderBlock
     private readonly KeyValuePair<byte[], byte[]>[] _fields;
     private byte[]? _http1Lines;
 
+    /// <summary>
+    /// The block's HTTP/2 wire form (HPACK field representations), kept here by the HTTP/2 encoder the way
+    /// <see cref="Http1Lines"/> keeps the HTTP/1 one: made once per block, on first use. A benign race: two threads
+    /// build equal arrays.
+    /// </summary>
+    internal byte[]? Http2Form;
+
     public HeaderBlock(KeyValuePair<byte[], byte[]>[] fields)
     {
         _fields = fields;

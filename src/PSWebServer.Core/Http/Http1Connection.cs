@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.Connections;
+using PSWebServer.Http2;
 using PSWebServer.Transport;
 
 namespace PSWebServer.Http;
@@ -80,11 +81,19 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private bool _wasReset;    // a Reset fault ended the connection
     private readonly ConnectionDeadline _deadline; // none until the loop starts: a connection not yet running is not late
     private readonly string _tlsProtocol; // "TLSv1.3" over HTTPS, "" on plain HTTP: recorded with every request
+    // Cleartext with HTTP/2 allowed: a connection whose first bytes are the h2c preface is handed to this (with its
+    // registration and the bytes read), and this connection ends without closing the socket.
+    private readonly Action<IConnectionTransport, long, ReadOnlyMemory<byte>>? _startHttp2;
+    private bool _servedRequest;   // the preface can only be the first thing on a connection
+    private bool _handedOff;
 
+    /// <param name="startHttp2">Cleartext servers that speak HTTP/2: starts an HTTP/2 connection on this transport.</param>
     public Http1Connection(IConnectionTransport transport, IRequestHandler handler, ConnectionManager manager,
-        RequestLog log, ServerStatistics statistics, ServerLimits limits, string tlsProtocol = "")
+        RequestLog log, ServerStatistics statistics, ServerLimits limits, string tlsProtocol = "",
+        Action<IConnectionTransport, long, ReadOnlyMemory<byte>>? startHttp2 = null)
     {
         _tlsProtocol = tlsProtocol;
+        _startHttp2 = startHttp2;
         _transport = transport;
         _handler = handler;
         _manager = manager;
@@ -181,12 +190,25 @@ internal sealed partial class Http1Connection : ITrackedConnection
             Enter(Phase.Idle, _limits.KeepAliveTimeout);
             while (true)
             {
+                if (_start < _end && _startHttp2 != null && !_servedRequest && _input[_start] == (byte)'P')
+                {
+                    // h2c with prior knowledge (RFC 9113 §3.3): one octet compared on a connection's first request only.
+                    Http2PrefaceStatus preface = Http2Preface.Check(_input.AsSpan(_start, _end - _start));
+                    if (preface == Http2PrefaceStatus.Match)
+                    {
+                        _handedOff = true;
+                        _startHttp2(_transport, _id, _input.AsMemory(_start, _end - _start)); // copies the bytes before it returns
+                        return;
+                    }
+                    if (preface == Http2PrefaceStatus.NeedMore) goto receive;
+                }
                 if (_start < _end)
                 {
                     ParseStatus status = _parser.TryParse(_input.AsSpan(_start, _end - _start), ref cursor, _head, out int consumed, out RequestRejectionReason reason);
                     if (status == ParseStatus.Complete)
                     {
                         cursor = default;
+                        _servedRequest = true;
                         Enter(Phase.Busy, _limits.SendTimeout);
                         _headStart = _start;
                         _start += consumed;
@@ -245,6 +267,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
                     MakeRoom();
                 }
 
+            receive:
                 int received = await _transport.ReceiveAsync(_input.AsMemory(_end)).ConfigureAwait(false);
                 if (received == 0) return;
                 if (_start == _end) Enter(Phase.ReadingHead, _limits.HeaderTimeout); // the header timeout runs from a request's first byte
@@ -266,12 +289,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
             if (reply != null) await reply.ConfigureAwait(false);
             ReleaseBody();
             _response.Dispose();
-            _transport.Dispose();
+            if (!_handedOff) _transport.Dispose(); // handed to HTTP/2: the socket and the registration are its now
             _output.Dispose();
             _cancellation?.Dispose();
             ArrayPool<byte>.Shared.Return(_input);
             _input = Array.Empty<byte>();
-            _manager.Unregister(_id);
+            if (!_handedOff) _manager.Unregister(_id);
         }
     }
 
@@ -464,17 +487,8 @@ internal sealed partial class Http1Connection : ITrackedConnection
             Range = request.Range.Of(head),
             ContentEncoding = "",
             TlsProtocol = _tlsProtocol,
-            HeaderFields = HeaderSection(request, head),
+            HeaderFields = request.FieldSection(head),
         };
-    }
-
-    /// <summary>The head's field lines as sent, for the journal: from the first name to the end of the last value.</summary>
-    private static ReadOnlySpan<byte> HeaderSection(HttpRequestHead request, ReadOnlySpan<byte> head)
-    {
-        if (request.HeaderCount == 0) return default;
-        int start = request[0].Name.Start;
-        HeaderSegment last = request[request.HeaderCount - 1].Value;
-        return head.Slice(start, last.Start + last.Length - start);
     }
 
     /// <summary>Logs a refusal of a request whose head was read (a body too large, malformed or late), with its request line.</summary>

@@ -85,6 +85,15 @@ internal sealed class HttpRequestHead
         return false;
     }
 
+    /// <summary>The field lines as sent, for the journal: from the first name to the end of the last value, in <paramref name="head"/>.</summary>
+    public ReadOnlySpan<byte> FieldSection(ReadOnlySpan<byte> head)
+    {
+        if (HeaderCount == 0) return default;
+        int start = _fields[0].Name.Start;
+        HeaderSegment last = _fields[HeaderCount - 1].Value;
+        return head.Slice(start, last.Start + last.Length - start);
+    }
+
     public void Reset()
     {
         Method = HttpMethod.Other;

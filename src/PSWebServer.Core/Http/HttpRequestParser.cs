@@ -258,6 +258,16 @@ internal sealed class HttpRequestParser
 
         var segment = new HeaderSegment(start + valueStart, value.Length);
         result.AddField(new HeaderSegment(start, colon), segment);
+        return ClassifyField(name, value, segment, result);
+    }
+
+    /// <summary>
+    /// Fills the head's shortcut for a field the handlers read on every request (Host, Range, Accept-Encoding, …), and
+    /// checks Content-Length. Shared by both protocols: HTTP/2 streams classify their decoded fields here too.
+    /// </summary>
+    internal static RequestRejectionReason ClassifyField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, HeaderSegment segment,
+        HttpRequestHead result)
+    {
         switch (name.Length)
         {
             case 4:

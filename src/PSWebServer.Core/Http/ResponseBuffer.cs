@@ -47,6 +47,20 @@ internal sealed class ResponseBuffer : IDisposable
         _length += written;
     }
 
+    /// <summary>Room for <paramref name="size"/> bytes at the end, to be written in place and then <see cref="Advance"/>d.</summary>
+    public Span<byte> GetSpan(int size)
+    {
+        Ensure(size);
+        return _buffer.AsSpan(_length, size);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes written into the span <see cref="GetSpan"/> returned.</summary>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _length)) throw new ArgumentOutOfRangeException(nameof(count));
+        _length += count;
+    }
+
     /// <summary>Writes text known to be ASCII (header values built by the server) without an encoder.</summary>
     public void WriteAscii(string text)
     {

@@ -87,6 +87,18 @@ internal sealed class TlsSettings
         return Encoding.UTF8.GetBytes(head + body);
     }
 
+    /// <summary>
+    /// The ALPN list for a server's -Protocol: h2 first where HTTP/2 is spoken (RFC 9113 §3.2; the client's own order
+    /// decides among what both have), http/1.1 where HTTP/1.1 is. Our TLS 1.2 suites are all ECDHE with AEAD, which
+    /// is what §9.2.2 asks of h2.
+    /// </summary>
+    public static IReadOnlyList<SslApplicationProtocol> ApplicationProtocolsFor(ServerProtocol protocol) => protocol switch
+    {
+        ServerProtocol.Http1 => new[] { SslApplicationProtocol.Http11 },
+        ServerProtocol.Http2 => new[] { SslApplicationProtocol.Http2 },
+        _ => new[] { SslApplicationProtocol.Http2, SslApplicationProtocol.Http11 },
+    };
+
     /// <summary>The name ServerRequest shows for a negotiated protocol, in OpenSSL's spelling ("TLSv1.3").</summary>
     public static string ProtocolText(SslProtocols protocol) => protocol switch
     {

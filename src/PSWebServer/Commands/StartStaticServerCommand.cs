@@ -145,6 +145,7 @@ public sealed partial class StartStaticServerCommand : PSCmdlet, IDisposable
                 CorsOrigins = corsOrigins,
                 Compression = !NoCompression,
                 Engine = Engine,
+                Protocol = Protocol,
                 AccessLogPath = accessLog,
                 AccessLogFormat = AccessLogFormat,
                 Certificate = certificate,

@@ -1,0 +1,169 @@
+using System;
+using System.Buffers;
+using System.Threading;
+using System.Threading.Tasks;
+using PSWebServer.Http;
+
+namespace PSWebServer.Http2;
+
+/// <summary>
+/// One request/response exchange on an HTTP/2 connection: the request as the handlers see it (head, bytes, body), the
+/// response they fill, and what the connection needs to send it (status sent, bytes, reset, a flow-control wait).
+/// Reused: a connection keeps a free list of these, so a stream costs no allocation once the connection has served as
+/// many at once as it ever will. Its buffers are pooled and kept while it is on the free list (bounded by the
+/// stream limit); the connection returns them when it ends.
+/// </summary>
+internal sealed class Http2Stream
+{
+    private const int InitialHeadBytes = 1024;
+    private const int InitialBodyBytes = 4096;
+
+    public Http2Stream()
+    {
+        Request = new HttpRequest(Head);
+    }
+
+    public uint Id;
+    public readonly HttpRequestHead Head = new();
+    public readonly HttpRequest Request;
+    public readonly HttpResponse Response = new();
+
+    /// <summary>The decoded request bytes the head's segments point into (pseudo-header values, then field lines).</summary>
+    public byte[] HeadBuffer = Array.Empty<byte>();
+    public int HeadLength;
+
+    public byte[]? BodyBuffer;
+    public int BodyLength;
+
+    /// <summary>END_STREAM has come from the client: the request is whole.</summary>
+    public bool RequestComplete;
+    /// <summary>Handed to the handlers: from now on the response's task (or the loop's inline answer) owns it.</summary>
+    public bool Dispatched;
+    /// <summary>Reset by the client or by us: nothing more is sent on it, and its handler's token is cancelled.</summary>
+    public bool Reset;
+    /// <summary>Our END_STREAM or RST_STREAM has been written: the stream table has let it go.</summary>
+    public bool Ended;
+    /// <summary>The writer of a streamed body waits on the server (an event stream), not on the client.</summary>
+    public bool AwaitingEvents;
+
+    /// <summary>A status the server answers with itself, without the handlers (413, 400, 431, 501), or 0.</summary>
+    public int RefusalStatus;
+    /// <summary>The sink of a streamed body, made on the first one this stream object carries.</summary>
+    public Http2BodySink? Sink;
+
+    public long Started;
+    public long TimestampTicks;
+    public int SentStatus;
+    public long BytesSent;
+
+    /// <summary>Set while the stream's sender waits for flow-control credit; completed by WINDOW_UPDATE or a reset.</summary>
+    public TaskCompletionSource? WindowWaiter;
+
+    private CancellationTokenSource? _cancellation;
+
+    public ReadOnlySpan<byte> HeadSpan => HeadBuffer.AsSpan(0, HeadLength);
+
+    public ReadOnlyMemory<byte> HeadMemory => HeadBuffer.AsMemory(0, HeadLength);
+
+    public ReadOnlyMemory<byte> BodyMemory => BodyBuffer is null ? default : BodyBuffer.AsMemory(0, BodyLength);
+
+    /// <summary>The token a handler gets: cancelled when the stream is reset or the connection ends. Made on first use.</summary>
+    public CancellationToken Cancellation => (_cancellation ??= new CancellationTokenSource()).Token;
+
+    /// <summary>Cancels the handler's token, off the caller's thread (its callbacks may be anything).</summary>
+    public void CancelHandler()
+    {
+        CancellationTokenSource? cancellation = _cancellation;
+        if (cancellation is null) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static c =>
+        {
+            try
+            {
+                c.Cancel();
+            }
+            catch (Exception)
+            {
+                // a callback failed: the stream is gone either way
+            }
+        }, cancellation, preferLocal: false);
+    }
+
+    /// <summary>Wakes a sender waiting for window (a WINDOW_UPDATE arrived, or the stream or connection ended).</summary>
+    public void WakeSender()
+    {
+        TaskCompletionSource? waiter = WindowWaiter;
+        WindowWaiter = null;
+        waiter?.TrySetResult();
+    }
+
+    public void EnsureHeadRoom(int extra)
+    {
+        if (HeadLength + extra <= HeadBuffer.Length) return;
+        byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(HeadBuffer.Length * 2, HeadLength + extra), InitialHeadBytes));
+        HeadBuffer.AsSpan(0, HeadLength).CopyTo(bigger);
+        if (HeadBuffer.Length > 0) ArrayPool<byte>.Shared.Return(HeadBuffer);
+        HeadBuffer = bigger;
+    }
+
+    /// <summary>Appends request content; the caller has checked it against the body limit.</summary>
+    public void AppendBody(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty) return;
+        byte[]? buffer = BodyBuffer;
+        if (buffer is null || BodyLength + data.Length > buffer.Length)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max((buffer?.Length ?? 0) * 2, BodyLength + data.Length), InitialBodyBytes));
+            if (buffer is not null)
+            {
+                buffer.AsSpan(0, BodyLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            BodyBuffer = buffer = bigger;
+        }
+        data.CopyTo(buffer.AsSpan(BodyLength));
+        BodyLength += data.Length;
+    }
+
+    /// <summary>Ready for the next stream: state cleared, the body buffer given back (uploads are rare), the head buffer kept.</summary>
+    public void Recycle()
+    {
+        Id = 0;
+        HeadLength = 0;
+        Head.Reset();
+        Request.Bytes = default;
+        Request.Body = default;
+        Request.Route = null;
+        Request.RouteState = null;
+        Response.Reset();
+        ReturnBody();
+        RequestComplete = Dispatched = Reset = Ended = AwaitingEvents = false;
+        SentStatus = 0;
+        RefusalStatus = 0;
+        BytesSent = 0;
+        WindowWaiter = null;
+        if (_cancellation is not null && !_cancellation.TryReset())
+        {
+            _cancellation.Dispose();
+            _cancellation = null;
+        }
+    }
+
+    /// <summary>The connection has ended: every pooled buffer goes back.</summary>
+    public void Release()
+    {
+        Recycle();
+        Response.Dispose();
+        if (HeadBuffer.Length > 0) ArrayPool<byte>.Shared.Return(HeadBuffer);
+        HeadBuffer = Array.Empty<byte>();
+        _cancellation?.Dispose();
+        _cancellation = null;
+    }
+
+    private void ReturnBody()
+    {
+        byte[]? body = BodyBuffer;
+        BodyBuffer = null;
+        BodyLength = 0;
+        if (body is not null) ArrayPool<byte>.Shared.Return(body);
+    }
+}
