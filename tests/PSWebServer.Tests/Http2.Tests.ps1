@@ -576,6 +576,100 @@ Describe 'Many streams on one connection' {
     }
 }
 
+Describe 'Flow control, big fields and cancels (<Name>)' -ForEach @(
+    @{ Name = 'h2c'; Kind = 'h2c'; Tls = $false }, @{ Name = 'TLS'; Kind = 'tls'; Tls = $true }
+) {
+    BeforeAll {
+        $server = $Servers[$Kind]
+        $h2 = Get-ClientArgs -Tls $Tls -Version 2
+        $base = $server.Url
+        $bigLength = (Get-Item -LiteralPath (Join-Path $site 'big.bin')).Length
+    }
+    AfterEach {
+        $server | Get-ServerResponse | Remove-ServerResponse
+    }
+
+    It 'sends 5 MiB to a client with a 16 KiB stream window and a 64 KiB connection window, waiting for its WINDOW_UPDATEs' {
+        $run = Invoke-Nghttp -Url "$($base)big.bin" -Arguments '--no-dep', '-w', '14', '-W', '16' -TimeoutSeconds 60
+        $frames = Get-NghttpFrame $run.StdOut
+        $data = @($frames | Where-Object { $_.Direction -eq 'recv' -and $_.Type -eq 'DATA' -and $_.Stream -eq 1 })
+        ($data | Measure-Object Length -Sum).Sum | Should -Be $bigLength -Because $run.StdErr
+        ($data | Measure-Object Length -Maximum).Maximum | Should -BeLessOrEqual 16383 -Because 'no DATA frame is larger than the window'
+        ($data[-1].Flags -band 1) | Should -Be 1
+        # nghttp2 itself ends the connection with FLOW_CONTROL_ERROR if a DATA frame overruns a window.
+        @($frames | Where-Object { $_.Type -eq 'GOAWAY' -and $_.Detail[0] -notmatch 'NO_ERROR' }).Count | Should -Be 0 -Because $run.StdOut.Substring(0, [Math]::Min(4000, $run.StdOut.Length))
+        @($frames | Where-Object { $_.Direction -eq 'send' -and $_.Type -eq 'WINDOW_UPDATE' }).Count | Should -BeGreaterThan 100
+    }
+
+    It 'serves h2load -n 400 -c 4 -m 100 of a 260 KiB file with 64 KiB windows: no errors' {
+        $run = Invoke-Native -FilePath (Get-ToolPath h2load) -ArgumentList '-n', '400', '-c', '4', '-m', '100', '-w', '16', '-W', '16', "$($base)mid.bin" -TimeoutSeconds 90
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $run.StdOut | Should -Match 'requests: 400 total, 400 started, 400 done, 400 succeeded, 0 failed, 0 errored, 0 timeout'
+        $run.StdOut | Should -Match 'status codes: 400 2xx'
+    }
+
+    It 'takes a 30 000-byte request field, which the client sends as HEADERS + CONTINUATION' {
+        $value = -join (1..30000 | ForEach-Object { [char](97 + ($_ * 7919) % 26) })
+        $server | Clear-ServerRequest
+        $run = Invoke-Nghttp -Url "$($base)small.txt" -Arguments '--no-dep', '-H', "x-big: $value"
+        $frames = Get-NghttpFrame $run.StdOut
+        # nghttp prints a header block as one HEADERS line: longer than the server's 16 KiB SETTINGS_MAX_FRAME_SIZE,
+        # it went out as HEADERS and CONTINUATION frames.
+        $sent = $frames | Where-Object { $_.Direction -eq 'send' -and $_.Type -eq 'HEADERS' -and $_.Stream -eq 1 } | Select-Object -First 1
+        $sent.Length | Should -BeGreaterThan 16384
+        (Get-NghttpStatus $run.StdOut)[1] | Should -Be 200 -Because $run.StdErr
+        # (the journal keeps 8 KiB of header lines, so the field itself is not in the record)
+        $server | Assert-ServerRequest -Path '/small.txt' -StatusCode 200 -Filter { $_.Protocol -eq 'HTTP/2' } -Exactly -Times 1 -Within 10
+    }
+
+    It 'reads a 3 MiB upload, three times the 1 MiB window it grants, as WINDOW_UPDATEs let it in' {
+        $server | Add-ServerResponse -Path /upload3 -Method PUT -StatusCode 204
+        $payload = Join-Path $TestDrive "upload3-$Kind.bin"
+        $bytes = [byte[]]::new(3MB); [System.Random]::new(5).NextBytes($bytes); [System.IO.File]::WriteAllBytes($payload, $bytes)
+        $response = Invoke-Curl "$($base)upload3" -Arguments ($h2 + @('-X', 'PUT', '--data-binary', "@$payload")) -WriteOut '%{http_version}'
+        $response.ExitCode | Should -Be 0 -Because $response.StdErr
+        $response.WriteOut | Should -Be '2'
+        $response.Status | Should -Be 204
+        $record = $server | Get-ServerRequest -Path '/upload3' -Wait -Timeout 10 | Select-Object -First 1
+        $record.BodyLength | Should -Be 3MB
+        $record.BodyTruncated | Should -BeTrue -Because 'the journal keeps the first 64 KiB of a body'
+    }
+
+    It 'answers an upload over the 8 MiB body limit with 413, as over HTTP/1.1, and keeps serving' {
+        $server | Add-ServerResponse -Path /toobig -Method POST -StatusCode 201
+        $payload = Join-Path $TestDrive 'toobig.bin'
+        if (-not (Test-Path $payload)) { $f = [System.IO.File]::Create($payload); $f.SetLength(9MB); $f.Dispose() }
+        $viaH1 = Invoke-Curl "$($base)toobig" -Arguments ((Get-ClientArgs -Tls $Tls -Version 1.1) + @('--data-binary', "@$payload"))
+        $viaH1.Status | Should -Be 413
+        # Over h2 the 413 is followed by RST_STREAM NO_ERROR (RFC 9113 §8.1: stop sending, no error), which curl 7.88
+        # reports as exit 92 without the status: nghttp shows the frames.
+        $run = Invoke-Nghttp -Url "$($base)toobig" -Arguments '--no-dep', '-d', $payload
+        (Get-NghttpStatus $run.StdOut)[1] | Should -Be 413 -Because $run.StdOut
+        $frames = Get-NghttpFrame $run.StdOut
+        $body = @($frames | Where-Object { $_.Direction -eq 'recv' -and $_.Type -eq 'DATA' -and $_.Stream -eq 1 })
+        ($body[-1].Flags -band 1) | Should -Be 1 -Because 'the 413 is complete'
+        $reset = @($frames | Where-Object { $_.Direction -eq 'recv' -and $_.Type -eq 'RST_STREAM' -and $_.Stream -eq 1 })
+        if ($reset) { $reset[0].Detail[0] | Should -Match 'error_code=NO_ERROR' }
+        @($frames | Where-Object { $_.Direction -eq 'recv' -and $_.Type -eq 'GOAWAY' }).Count | Should -Be 0
+        $server | Assert-ServerRequest -Path /toobig -StatusCode 413 -Filter { $_.Protocol -eq 'HTTP/2' } -Within 10
+        (Invoke-Curl "$($base)small.txt" -Arguments $h2).Status | Should -Be 200
+    }
+
+    It 'goes on serving a connection whose client cancelled a download (RST_STREAM CANCEL, as a browser does)' {
+        $python = '/usr/bin/python3' # Debian's python3-h2 is installed for the system python only
+        $run = Invoke-Native -FilePath $python -ArgumentList (Join-Path $PSScriptRoot 'h2client.py'), 'cancel', '127.0.0.1', "$($server.Port)", $(if ($Tls) { '1' } else { '0' }), '/big.bin', '/small.txt' -TimeoutSeconds 30
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $result = $run.StdOut | ConvertFrom-Json
+        $result.cancelled | Should -BeTrue
+        $result.bigData | Should -BeLessThan $bigLength
+        $result.smallStatus | Should -Be 200 -Because $run.StdOut
+        $result.smallBytes | Should -Be 13
+        $result.smallEnded | Should -BeTrue
+        $result.goaway | Should -BeNullOrEmpty -Because 'a cancelled stream is no connection error'
+        (Invoke-Curl "$($base)small.txt" -Arguments $h2).Status | Should -Be 200
+    }
+}
+
 Describe 'The server''s SETTINGS (nghttp -nv, <Name>)' -ForEach @(
     @{ Name = 'h2c'; Kind = 'h2c' }, @{ Name = 'TLS'; Kind = 'tls' }
 ) {
