@@ -33,7 +33,16 @@ internal sealed partial class Http2Connection
                         break;
                     }
                     _start += consumed;
-                    if (header.Type == Http2FrameType.Data) ReleaseConnectionWindowLocked(header.Length); // §6.9: counted even when refused
+                    if (header.Type == Http2FrameType.Data)
+                    {
+                        // §6.9: a refused DATA frame still counts against the connection window, and is credited back.
+                        if (!_connectionReceive.TryReceive(header.Length, 0, out Http2FrameError flow))
+                        {
+                            FailLocked(flow);
+                            break;
+                        }
+                        ReleaseConnectionWindowLocked(header.Length);
+                    }
                     StreamErrorLocked(error);
                     continue;
                 }

@@ -148,22 +148,19 @@ internal sealed partial class Http2Connection : ITrackedConnection
         if (!_deadline.IsPast(now)) return;
         if (_deadline.IsIdle && Volatile.Read(ref _prefaceDone))
         {
-            // Idle past the keep-alive timeout: say goodbye (GOAWAY NO_ERROR) rather than vanish; abort if that stalls too.
+            // Idle past the keep-alive timeout: say goodbye (GOAWAY NO_ERROR) rather than vanish; the close follows
+            // it, under the linger deadline. Only when that was said already and stalled is the connection aborted.
+            bool said;
             lock (_sync)
             {
-                if (!_goAwaySent)
-                {
-                    BeginDrainLocked();
-                    _deadline.Enter(LingerTime, idle: false);
-                }
-                else
-                {
-                    _closed = true;
-                }
+                said = _goAwaySent;
+                if (!said) BeginDrainLocked();
             }
-            if (Volatile.Read(ref _closed)) Abort();
-            else FlushSoon();
-            return;
+            if (!said)
+            {
+                FlushSoon();
+                return;
+            }
         }
         Abort();
     }
