@@ -43,9 +43,29 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
         $h2Pem = $h2Server | Export-ServerCertificate -Path (Join-Path $TestDrive 'h2b-auto.pem')
         $h1Pem = $h1Server | Export-ServerCertificate -Path (Join-Path $TestDrive 'h2b-http1.pem')
 
+        # A development preview as issue 12 pictures it: a page that imports 120 unbundled modules.
+        $moduleCount = 120
+        $modulesRoot = Join-Path $TestDrive 'h2b-modules'
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $modulesRoot 'lib')
+        foreach ($i in 1..$moduleCount) {
+            Set-Content -LiteralPath (Join-Path $modulesRoot "lib/m$i.js") -NoNewline -Value "export const n$i = $i; window.__modulesLoaded = (window.__modulesLoaded || 0) + 1;`n"
+        }
+        $imports = (1..$moduleCount | ForEach-Object { "import './lib/m$_.js';" }) -join "`n"
+        Set-Content -LiteralPath (Join-Path $modulesRoot 'main.js') -NoNewline -Value $imports
+        Set-Content -LiteralPath (Join-Path $modulesRoot 'index.html') -NoNewline -Value '<!doctype html><html><head><script type="module" src="/main.js"></script></head><body><h1>modules</h1></body></html>'
+        $modulesServer = Start-StaticServer $modulesRoot -Port 0 -Name 'h2b-modules' -SelfSigned
+        $modulesPem = $modulesServer | Export-ServerCertificate -Path (Join-Path $TestDrive 'h2b-modules.pem')
+
+        $lrRoot = Join-Path $TestDrive 'h2b-lr'
+        $null = New-Item -ItemType Directory -Force -Path $lrRoot
+        Set-Content -LiteralPath (Join-Path $lrRoot 'index.html') -NoNewline -Value '<!doctype html><html><body><h1 id="t">one</h1></body></html>'
+        $lrServer = Start-StaticServer $lrRoot -Port 0 -Name 'h2b-lr' -SelfSigned -LiveReload
+        $lrPem = $lrServer | Export-ServerCertificate -Path (Join-Path $TestDrive 'h2b-lr.pem')
+
         $config = @{
             chromium = $chromium.Source; h2Url = $h2Server.Url; h1Url = $h1Server.Url
-            spki = "$($h2Pem.SpkiSha256),$($h1Pem.SpkiSha256)"
+            modulesUrl = $modulesServer.Url; modules = $moduleCount; lrUrl = $lrServer.Url; lrRoot = $lrRoot
+            spki = (@($h2Pem, $h1Pem, $modulesPem, $lrPem) | ForEach-Object SpkiSha256) -join ','
         } | ConvertTo-Json -Compress
 
         $start = [System.Diagnostics.ProcessStartInfo]::new($node.Source)
@@ -82,6 +102,8 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
         'navigation over h2'
         'page subresources over h2'
         'fetch() over h2'
+        '120 modules over h2'
+        'live reload over h2'
         '-Protocol Http1 server: http/1.1'
     ) {
         $check = Get-Check $_
@@ -89,7 +111,7 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
         $check.ok | Should -BeTrue -Because "$($check.detail)`n$log"
     }
 
-    It 'journals chromium''s requests as HTTP/2 over TLS 1.3 on the Auto server, HTTP/1.1 on the Http1 one' {
+    It 'journals chromium''s requests to wwwroot as HTTP/2 over TLS 1.3' {
         foreach ($asset in '/', '/css/site.css', '/img/logo.png', '/hello.txt', '/data/server.json') {
             $record = $h2Server | Get-ServerRequest -Path $asset -Wait -Timeout 10 | Select-Object -First 1
             $record | Should -Not -BeNullOrEmpty -Because "chromium fetched $asset"
@@ -99,6 +121,22 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
             $record.UserAgent | Should -Match 'Chrome'
         }
         @($h2Server | Get-ServerRequest | Where-Object Protocol -ne 'HTTP/2').Count | Should -Be 0
+    }
+
+    It 'fetches the 120 modules over one HTTP/2 connection' {
+        $modulesServer | Assert-ServerRequest -Path '/lib/m*.js' -Filter { $_.Protocol -eq 'HTTP/2' } -Exactly -Times $moduleCount -Within 10
+        $records = @($modulesServer | Get-ServerRequest -Path '/lib/m*.js')
+        @($records | Where-Object StatusCode -ne 200).Count | Should -Be 0
+        @($records.ClientAddress | Select-Object -Unique).Count | Should -Be 1 -Because 'chromium multiplexes an origin''s requests on one h2 connection'
+    }
+
+    It 'journals the live-reload page and its reload as HTTP/2' {
+        $record = $lrServer | Get-ServerRequest -Path '/index.html' -Wait -Timeout 10 | Select-Object -First 1
+        $record.Protocol | Should -Be 'HTTP/2'
+        $lrServer | Assert-ServerRequest -Path '/index.html' -Filter { $_.Protocol -eq 'HTTP/2' } -Times 2 -Within 10
+    }
+
+    It 'keeps the control server on HTTP/1.1' {
         $h1Records = @($h1Server | Get-ServerRequest)
         $h1Records.Count | Should -BeGreaterThan 0
         @($h1Records | Where-Object Protocol -ne 'HTTP/1.1').Count | Should -Be 0

@@ -2,9 +2,14 @@
 // -SelfSigned server and reports the protocol of the page and of each subresource (Resource Timing's nextHopProtocol).
 // Run by tests/PSWebServer.Tests/Http2.Browser.Tests.ps1, which starts the servers and reads one JSON line per check.
 //   node h2.mjs '{"chromium":"/usr/bin/chromium","h2Url":"https://127.0.0.1:N/","h1Url":"https://127.0.0.1:M/",
-//                 "spki":"<base64 sha256>,<base64 sha256>"}'
+//                 "modulesUrl":"https://127.0.0.1:K/","modules":120,"lrUrl":"https://127.0.0.1:L/","lrRoot":"/tmp/site",
+//                 "spki":"<base64 sha256>,..."}'
 // h1Url is the same site from a server started with -Protocol Http1: the control that shows the measure can say
-// something other than h2. The certificates are trusted by their SPKI hashes only (no --ignore-certificate-errors).
+// something other than h2. modulesUrl serves a page of `modules` unbundled ES modules (the preview this feature is
+// for); lrUrl a -LiveReload server over https whose root is lrRoot. The certificates are trusted by their SPKI hashes
+// only (no --ignore-certificate-errors).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const config = JSON.parse(process.argv[2]);
@@ -53,6 +58,37 @@ try {
     `missing ${JSON.stringify(missing)}; ${JSON.stringify(loaded)}`);
   const fetched = h2.resources.filter((r) => r.type === 'fetch');
   report('fetch() over h2', fetched.length === 4 && fetched.every((r) => r.protocol === 'h2'), JSON.stringify(fetched));
+
+  // A page of many unbundled modules: every one over h2 (the Pester side checks they shared one connection).
+  {
+    const page = await browser.newPage();
+    await page.goto(config.modulesUrl, { waitUntil: 'load', timeout: 30000 });
+    await page.waitForFunction((n) => window.__modulesLoaded === n, { timeout: 30000 }, config.modules);
+    const modules = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((r) => new URL(r.name).pathname.startsWith('/lib/')).map((r) => r.nextHopProtocol));
+    const navigation = await page.evaluate(() => performance.getEntriesByType('navigation')[0].nextHopProtocol);
+    report(`${config.modules} modules over h2`, navigation === 'h2' && modules.length === config.modules && modules.every((p) => p === 'h2'),
+      `navigation ${navigation}; ${modules.length} module entries, protocols ${JSON.stringify([...new Set(modules)])}`);
+    await page.close();
+  }
+
+  // Live reload over h2: the page's event stream is one more stream on the page's connection.
+  {
+    const page = await browser.newPage();
+    await page.goto(config.lrUrl + 'index.html', { waitUntil: 'load', timeout: 15000 });
+    await page.waitForFunction(() => window.__pswebserverLiveReload === 'connected', { timeout: 10000 });
+    const navigation = await page.evaluate(() => performance.getEntriesByType('navigation')[0].nextHopProtocol);
+    await page.evaluate(() => { window.__marker = 42; });
+    const started = Date.now();
+    writeFileSync(join(config.lrRoot, 'index.html'), '<!doctype html><html><body><h1 id="t">two</h1></body></html>');
+    let ok = false;
+    try {
+      await page.waitForFunction(() => document.getElementById('t')?.textContent === 'two', { timeout: 5000, polling: 20 });
+      ok = await page.evaluate(() => window.__marker === undefined && performance.getEntriesByType('navigation')[0].nextHopProtocol === 'h2');
+    } catch { ok = false; }
+    report('live reload over h2', navigation === 'h2' && ok, `navigation ${navigation}; reloaded ${ok} after ${Date.now() - started} ms`);
+    await page.close();
+  }
 
   const h1 = await protocols(browser, config.h1Url);
   report('-Protocol Http1 server: http/1.1', h1.navigation === 'http/1.1' && h1.resources.every((r) => r.protocol === 'http/1.1'),
