@@ -670,6 +670,45 @@ Describe 'Flow control, big fields and cancels (<Name>)' -ForEach @(
     }
 }
 
+Describe 'HTTP/2 on the .NET socket engine (-Engine Socket, <Name>)' -ForEach @(
+    @{ Name = 'h2c'; Tls = $false }, @{ Name = 'TLS'; Tls = $true }
+) {
+    BeforeAll {
+        $name = "h2t-socket-$($Tls.ToString().ToLowerInvariant())"
+        $server = if ($Tls) { Start-StaticServer $site -Port 0 -Name $name -Engine Socket -SelfSigned } else { Start-StaticServer $site -Port 0 -Name $name -Engine Socket }
+        $pemPath = if ($Tls) { ($server | Export-ServerCertificate -Path (Join-Path $TestDrive "$name.pem")).FullName } else { '' }
+        $h2 = Get-ClientArgs -Tls $Tls -Version 2 -PemPath $pemPath
+    }
+    AfterAll {
+        if ($server) { $server | Stop-StaticServer -Timeout 1 }
+    }
+
+    It 'runs on the socket engine and sends 5 MiB byte-exact to curl over h2' {
+        "$($server.Engine)" | Should -Be 'Socket'
+        $out = Join-Path $TestDrive "$name-big.bin"
+        $run = Invoke-Native -FilePath (Get-ToolPath curl) -TimeoutSeconds 60 -ArgumentList (@('-sS', '--noproxy', '*', '--max-time', '50', '-o', $out, '-w', '%{http_version} %{http_code}') + $h2 + "$($server.Url)big.bin")
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $run.StdOut | Should -Be '2 200'
+        (Get-FileHash -LiteralPath $out -Algorithm SHA256).Hash | Should -Be $FileHash['big.bin']
+    }
+
+    It 'answers nghttp -m 100 on one connection, all complete' {
+        $run = Invoke-Nghttp -Url "$($server.Url)mid.bin" -Arguments '-m', '100' -TimeoutSeconds 60
+        $statuses = Get-NghttpStatus $run.StdOut
+        $statuses.Count | Should -Be 100 -Because $run.StdErr
+        @($statuses.Values | Where-Object { $_ -ne 200 }).Count | Should -Be 0
+        $frames = Get-NghttpFrame $run.StdOut
+        $data = $frames | Where-Object { $_.Direction -eq 'recv' -and $_.Type -eq 'DATA' } | Group-Object Stream
+        foreach ($stream in $data) { ($stream.Group | Measure-Object Length -Sum).Sum | Should -Be $Mid.Length -Because "stream $($stream.Name)" }
+    }
+
+    It 'passes h2load -n 2000 -c 4 -m 32 with no errors' {
+        $run = Invoke-Native -FilePath (Get-ToolPath h2load) -ArgumentList '-n', '2000', '-c', '4', '-m', '32', "$($server.Url)small.txt" -TimeoutSeconds 60
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $run.StdOut | Should -Match 'requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout'
+    }
+}
+
 Describe 'The server''s SETTINGS (nghttp -nv, <Name>)' -ForEach @(
     @{ Name = 'h2c'; Kind = 'h2c' }, @{ Name = 'TLS'; Kind = 'tls' }
 ) {
@@ -789,6 +828,25 @@ Describe 'Start-StaticServer -Protocol' {
         $noAlpn = Invoke-Curl "$($server.Url)small.txt" -Arguments ((Get-ClientArgs -Tls $true -Version 2) + '--no-alpn') -WriteOut '%{http_version}'
         $noAlpn.WriteOut | Should -Be '1.1'
         $noAlpn.Status | Should -Be 200
+    }
+
+    It 'negotiates h2 over TLS 1.2 too, with an AEAD suite (RFC 9113 §9.2)' {
+        $server = $Servers.tls
+        $server | Clear-ServerRequest
+        $response = Invoke-Curl "$($server.Url)small.txt" -Arguments ((Get-ClientArgs -Tls $true -Version 2) + @('--tlsv1.2', '--tls-max', '1.2')) -WriteOut '%{http_version}'
+        $response.ExitCode | Should -Be 0 -Because $response.StdErr
+        $response.WriteOut | Should -Be '2'
+        $record = $server | Get-ServerRequest -Path '/small.txt' -Wait -Timeout 10 | Select-Object -First 1
+        $record.Protocol | Should -Be 'HTTP/2'
+        $record.TlsProtocol | Should -Be 'TLSv1.2'
+        $openssl = Get-ToolPath openssl
+        $aead = Invoke-Native -FilePath $openssl -ArgumentList 's_client', '-connect', "127.0.0.1:$($server.Port)", '-tls1_2', '-alpn', 'h2,http/1.1' -TimeoutSeconds 20
+        $aead.StdOut | Should -Match 'ALPN protocol: h2'
+        $aead.StdOut | Should -Match 'Cipher is ECDHE-\w+-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)'
+        # A client with only a suite RFC 9113 §9.2.2 forbids for h2 (CBC) gets no TLS 1.2 session at all.
+        $cbc = Invoke-Native -FilePath $openssl -ArgumentList 's_client', '-connect', "127.0.0.1:$($server.Port)", '-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA', '-alpn', 'h2' -TimeoutSeconds 20
+        "$($cbc.StdOut)$($cbc.StdErr)" | Should -Match 'Cipher is \(NONE\)|handshake failure'
+        "$($cbc.StdOut)" | Should -Not -Match 'ALPN protocol: h2'
     }
 
     It 'Http1 in cleartext: a preface is a bad HTTP/1.1 request (505), and curl --http2-prior-knowledge gets no HTTP/2' {
