@@ -951,6 +951,47 @@ Describe 'Stop-StaticServer with an h2 download in flight (<Name>)' -ForEach @(
     }
 }
 
+Describe 'Stop-StaticServer and a stream opened after its GOAWAY (<Name>)' -ForEach @(
+    @{ Name = 'h2c'; Tls = $false }, @{ Name = 'TLS'; Tls = $true }
+) {
+    It 'finishes the stream in flight, ignores the new one (above the GOAWAY''s last id), then closes' {
+        $name = "h2t-drain-$($Tls.ToString().ToLowerInvariant())"
+        $server = if ($Tls) { Start-StaticServer $site -Port 0 -Name $name -SelfSigned } else { Start-StaticServer $site -Port 0 -Name $name }
+        $server | Add-ServerResponse -Path /slow -Body ('s' * 150000) -BytesPerSecond 100000
+        $info = [System.Diagnostics.ProcessStartInfo]::new('/usr/bin/python3') # Debian's python3-h2 is for the system python only
+        foreach ($arg in (Join-Path $PSScriptRoot 'h2client.py'), 'drain', '127.0.0.1', "$($server.Port)", $(if ($Tls) { '1' } else { '0' }), '/slow', '/small.txt') { $info.ArgumentList.Add($arg) }
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $info.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($info)
+        try {
+            $null = Read-ChildLine -Process $process -Pattern '^ready$' -TimeoutSeconds 15
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $server | Stop-StaticServer -Timeout 10
+            $watch.Stop()
+            $line = Read-ChildLine -Process $process -Pattern '^\{' -TimeoutSeconds 20
+            $process.WaitForExit(10000) | Should -BeTrue
+        }
+        finally {
+            if (-not $process.HasExited) { $process.Kill($true) } # the client this test started
+            $errors = $process.StandardError.ReadToEnd()
+            $process.Dispose()
+        }
+        $result = $line | ConvertFrom-Json
+        $result.goaway.code | Should -Be 0 -Because "GOAWAY NO_ERROR: $line $errors"
+        $result.goaway.last | Should -Be 1
+        $result.streams.'1'.status | Should -Be 200
+        $result.streams.'1'.bytes | Should -Be 150000
+        $result.streams.'1'.ended | Should -BeTrue
+        $result.streams.'3'.status | Should -Be 0 -Because 'a stream above the last id is not processed'
+        $result.streams.'3'.bytes | Should -Be 0
+        @($result.resets | Where-Object stream -eq 1).Count | Should -Be 0
+        $result.closed | Should -BeTrue -Because 'the connection closes once its streams are done'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        @($server | Get-ServerRequest -Path '/small.txt').Count | Should -Be 0 -Because 'the ignored stream never reached the handler'
+    }
+}
+
 Describe 'Live reload over <Name>' -ForEach @(
     @{ Name = 'h2c'; Tls = $false }, @{ Name = 'TLS'; Tls = $true }
 ) {

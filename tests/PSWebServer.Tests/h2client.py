@@ -3,11 +3,19 @@
 #   h2client.py cancel <host> <port> <tls 0|1> <big path> <small path>
 #     GET the big path, reset it (RST_STREAM CANCEL) after its first DATA frame, then GET the small path on the same
 #     connection: reports the small response's status and body length, the frames seen after the cancel, and any GOAWAY.
+#   h2client.py drain <host> <port> <tls 0|1> <slow path> <small path>
+#     GET the slow path and print "ready" at its first DATA frame (the test then stops the server); at the GOAWAY, open
+#     one more stream (the small path) anyway, and read until the server closes: reports the GOAWAY, both streams and
+#     whether the connection was closed. Frames are read raw (hyperframe + hpack), because h2's state machine refuses
+#     to go on after a GOAWAY, which is what this looks at.
 import json, socket, ssl, sys, time
 import h2.config, h2.connection, h2.events, h2.errors
+import hpack
+from hyperframe.frame import (Frame, DataFrame, GoAwayFrame, HeadersFrame, PingFrame, RstStreamFrame, SettingsFrame,
+                              WindowUpdateFrame, ContinuationFrame)
 
 
-def connect(host, port, tls):
+def open_socket(host, port, tls):
     sock = socket.create_connection((host, port), timeout=10)
     if tls:
         context = ssl.create_default_context()
@@ -17,6 +25,11 @@ def connect(host, port, tls):
         sock = context.wrap_socket(sock, server_hostname=host)
         if sock.selected_alpn_protocol() != 'h2':
             raise RuntimeError('ALPN did not select h2: %r' % sock.selected_alpn_protocol())
+    return sock
+
+
+def connect(host, port, tls):
+    sock = open_socket(host, port, tls)
     conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=True, header_encoding='utf-8'))
     conn.initiate_connection()
     sock.sendall(conn.data_to_send())
@@ -70,9 +83,95 @@ def cancel(host, port, tls, big, small):
     return result
 
 
+def read_exactly(sock, count):
+    data = b''
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def read_frame(sock):
+    head = read_exactly(sock, 9)
+    if head is None:
+        return None
+    frame, length = Frame.parse_frame_header(memoryview(head))
+    body = read_exactly(sock, length) if length else b''
+    if body is None:
+        return None
+    frame.parse_body(memoryview(body))
+    return frame
+
+
+def drain(host, port, tls, slow, small):
+    scheme = 'https' if tls else 'http'
+    sock = open_socket(host, port, tls)
+    sock.settimeout(20)
+    encoder, decoder = hpack.Encoder(), hpack.Decoder()
+    window = 1 << 24
+    # A 16 MiB window for the stream and the connection: the server never waits for this client's WINDOW_UPDATE.
+    sock.sendall(b'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' + SettingsFrame(0, settings={SettingsFrame.INITIAL_WINDOW_SIZE: window}).serialize()
+                 + WindowUpdateFrame(0, window_increment=window - 65535).serialize())
+
+    def send_request(stream_id, path):
+        block = encoder.encode([(':method', 'GET'), (':path', path), (':scheme', scheme), (':authority', '%s:%d' % (host, port))])
+        sock.sendall(HeadersFrame(stream_id, data=block, flags=['END_HEADERS', 'END_STREAM']).serialize())
+
+    send_request(1, slow)
+    streams = {1: {'status': 0, 'bytes': 0, 'ended': False}, 3: {'status': 0, 'bytes': 0, 'ended': False}}
+    result = {'goaway': None, 'streams': streams, 'resets': [], 'closed': False, 'framesAfterGoaway': []}
+    ready = False
+    block = b''
+    try:
+        while True:
+            frame = read_frame(sock)
+            if frame is None:
+                result['closed'] = True
+                break
+            if result['goaway'] is not None and not isinstance(frame, DataFrame):
+                result['framesAfterGoaway'].append('%s:%d' % (type(frame).__name__, frame.stream_id))
+            if isinstance(frame, SettingsFrame) and 'ACK' not in frame.flags:
+                sock.sendall(SettingsFrame(0, flags=['ACK']).serialize())
+            elif isinstance(frame, PingFrame) and 'ACK' not in frame.flags:
+                sock.sendall(PingFrame(0, data=frame.opaque_data, flags=['ACK']).serialize())
+            elif isinstance(frame, (HeadersFrame, ContinuationFrame)):
+                block += frame.data
+                if 'END_HEADERS' in frame.flags:
+                    fields = dict(decoder.decode(block))
+                    block = b''
+                    if frame.stream_id in streams:
+                        streams[frame.stream_id]['status'] = int(fields.get(':status', fields.get(b':status', 0)))
+                if 'END_STREAM' in frame.flags and frame.stream_id in streams:
+                    streams[frame.stream_id]['ended'] = True
+            elif isinstance(frame, DataFrame):
+                if frame.stream_id in streams:
+                    streams[frame.stream_id]['bytes'] += len(frame.data)
+                    if 'END_STREAM' in frame.flags:
+                        streams[frame.stream_id]['ended'] = True
+                if frame.stream_id == 1 and not ready:
+                    ready = True
+                    print('ready', flush=True)
+            elif isinstance(frame, RstStreamFrame):
+                result['resets'].append({'stream': frame.stream_id, 'code': frame.error_code})
+            elif isinstance(frame, GoAwayFrame) and result['goaway'] is None:
+                result['goaway'] = {'last': frame.last_stream_id, 'code': frame.error_code}
+                send_request(3, small)  # after the GOAWAY: the server must not process it
+    except socket.timeout:
+        result['timedOut'] = True
+    except OSError as error:
+        result['closed'] = True
+        result['error'] = str(error)
+    sock.close()
+    return result
+
+
 if __name__ == '__main__':
     command = sys.argv[1]
     if command == 'cancel':
         print(json.dumps(cancel(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6])))
+    elif command == 'drain':
+        print(json.dumps(drain(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6])), flush=True)
     else:
         raise SystemExit('unknown command ' + command)
