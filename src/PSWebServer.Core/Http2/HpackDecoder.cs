@@ -22,7 +22,10 @@ internal sealed class HpackDecoder
 {
     private readonly HpackDynamicTable _table;
     private readonly int _maxHeaderListSize;
-    private readonly byte[] _scratch; // [0, limit): a decoded name; [limit, 2 limit): a decoded value
+    // Where Huffman strings are decoded (a name, a value), grown to what the connection's blocks need: a connection
+    // whose fields are short holds a few hundred octets, not twice the list limit.
+    private byte[] _nameScratch = Array.Empty<byte>();
+    private byte[] _valueScratch = Array.Empty<byte>();
     private int _sizeLimit;           // the most a size update may ask for: our SETTINGS_HEADER_TABLE_SIZE
 
     /// <param name="maxTableSize">Our SETTINGS_HEADER_TABLE_SIZE (4096 unless we advertise otherwise).</param>
@@ -35,7 +38,6 @@ internal sealed class HpackDecoder
             throw new ArgumentOutOfRangeException(nameof(maxHeaderListSize));
         _table = new HpackDynamicTable(maxTableSize);
         _maxHeaderListSize = maxHeaderListSize;
-        _scratch = new byte[2 * maxHeaderListSize];
         _sizeLimit = maxTableSize;
     }
 
@@ -84,7 +86,7 @@ internal sealed class HpackDecoder
                 ReadOnlySpan<byte> name;
                 if (index == 0)
                 {
-                    name = ReadString(block, ref pos, _scratch.AsSpan(0, _maxHeaderListSize));
+                    name = ReadString(block, ref pos, ref _nameScratch);
                 }
                 else
                 {
@@ -96,12 +98,12 @@ internal sealed class HpackDecoder
                         // a sequence that corrupts it without the copy found none, but that is not a guarantee).
                         if (name.Length > _maxHeaderListSize)
                             throw new HpackException("Header list larger than SETTINGS_MAX_HEADER_LIST_SIZE.");
-                        Span<byte> copy = _scratch.AsSpan(0, name.Length);
+                        Span<byte> copy = Scratch(ref _nameScratch, name.Length);
                         name.CopyTo(copy);
                         name = copy;
                     }
                 }
-                ReadOnlySpan<byte> value = ReadString(block, ref pos, _scratch.AsSpan(_maxHeaderListSize, _maxHeaderListSize));
+                ReadOnlySpan<byte> value = ReadString(block, ref pos, ref _valueScratch);
                 listSize = AddToList(listSize, name.Length, value.Length);
                 if (indexing)
                     _table.Add(name, value);
@@ -153,7 +155,7 @@ internal sealed class HpackDecoder
         }
     }
 
-    private ReadOnlySpan<byte> ReadString(ReadOnlySpan<byte> block, scoped ref int pos, Span<byte> scratch)
+    private ReadOnlySpan<byte> ReadString(ReadOnlySpan<byte> block, scoped ref int pos, ref byte[] scratchArray)
     {
         if (pos >= block.Length)
             throw new HpackException("Header block truncated before a string.");
@@ -169,8 +171,16 @@ internal sealed class HpackDecoder
                 throw new HpackException("Header string longer than the header list limit.");
             return raw;
         }
+        // The shortest Huffman code is 5 bits, so L octets decode to at most 8L/5 symbols; never more than the limit.
+        Span<byte> scratch = Scratch(ref scratchArray, (int)Math.Min(_maxHeaderListSize, length * 8L / 5 + 1));
         int decoded = HpackHuffman.Decode(raw, scratch);
         return scratch.Slice(0, decoded);
+    }
+
+    private static Span<byte> Scratch(ref byte[] scratch, int size)
+    {
+        if (scratch.Length < size) scratch = new byte[Math.Max(size, Math.Min(2 * scratch.Length, 64 * 1024))];
+        return scratch.AsSpan(0, size);
     }
 
     private long AddToList(long listSize, int nameLength, int valueLength)
