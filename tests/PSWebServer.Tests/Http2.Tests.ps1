@@ -1,6 +1,7 @@
 # HTTP/2 with real clients (issue 12, "Proof: Real clients" and "Every static-file behaviour identical over h2"), over
 # h2c (cleartext, prior knowledge) and h2 over TLS (ALPN): curl --http2-prior-knowledge / --http2, nghttp (frames),
-# h2load, and .NET HttpClient with HTTP/2 required. Every static-file behaviour is compared with the same request over
+# h2load, wget2, Invoke-WebRequest -HttpVersion 2.0, .NET HttpClient with HTTP/2 required, and a scripted python3-h2
+# client (h2client.py: a cancelled download, a stream after GOAWAY). Every static-file behaviour is compared with the same request over
 # HTTP/1.1 on the same server (status, fields, bytes), the journal, canned responses and their faults (as stream resets),
 # -Protocol, a graceful stop with a download in flight (GOAWAY) and the live-reload event stream.
 # The browser side (Chromium reporting h2) is in Http2.Browser.Tests.ps1. A missing client fails its test.
@@ -706,6 +707,47 @@ Describe 'HTTP/2 on the .NET socket engine (-Engine Socket, <Name>)' -ForEach @(
         $run = Invoke-Native -FilePath (Get-ToolPath h2load) -ArgumentList '-n', '2000', '-c', '4', '-m', '32', "$($server.Url)small.txt" -TimeoutSeconds 60
         $run.ExitCode | Should -Be 0 -Because $run.StdErr
         $run.StdOut | Should -Match 'requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout'
+    }
+}
+
+Describe 'wget2 and Invoke-WebRequest over h2 (TLS)' {
+    BeforeAll {
+        $WwwRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../wwwroot'))
+        $server = Start-StaticServer $WwwRoot -Port 0 -Name h2t-wwwroot -SelfSigned
+        $pem = $server | Export-ServerCertificate -Path (Join-Path $TestDrive 'h2t-wwwroot.pem')
+        function Get-TreeHash([string] $Root) {
+            $full = [System.IO.Path]::GetFullPath($Root)
+            Get-ChildItem -LiteralPath $full -Recurse -File -Force |
+                ForEach-Object { '{0} {1}' -f [System.IO.Path]::GetRelativePath($full, $_.FullName).Replace('\', '/'), (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash } |
+                Sort-Object -CaseSensitive
+        }
+    }
+    AfterAll {
+        if ($server) { $server | Stop-StaticServer -Timeout 1 }
+    }
+
+    It 'is mirrored by wget2 over h2, and the tree and bytes equal wwwroot' {
+        $out = Join-Path $TestDrive 'h2-mirror'
+        $run = Invoke-Native -FilePath (Get-ToolPath wget2) -TimeoutSeconds 60 -ArgumentList @(
+            '--no-config', '--http2', '-r', '-np', '-nH', '--no-robots', '--tries=1', '--timeout=10', '--ca-certificate', $pem.FullName, '-P', $out, $server.Url)
+        $run.ExitCode | Should -BeIn 0, 8 -Because "wget2 said: $($run.StdErr)" # 8: wwwroot links /no-such-page on purpose
+        ((Get-TreeHash $out) -join "`n") | Should -Be ((Get-TreeHash $WwwRoot) -join "`n")
+        $records = @($server | Get-ServerRequest)
+        $records.Count | Should -BeGreaterOrEqual 8
+        @($records | Where-Object Protocol -ne 'HTTP/2').Count | Should -Be 0 -Because 'wget2 negotiates h2 by ALPN'
+        ($records | Where-Object Path -eq '/no-such-page').StatusCode | Should -Be 404
+    }
+
+    It 'answers Invoke-WebRequest -HttpVersion 2.0 (a child pwsh trusting the PEM through SSL_CERT_FILE)' {
+        $saved = $env:SSL_CERT_FILE
+        try {
+            $env:SSL_CERT_FILE = $pem.FullName
+            $child = Invoke-ChildPwsh -Script "`$r = Invoke-WebRequest -Uri '$($server.Url)hello.txt' -HttpVersion 2.0 -NoProxy -TimeoutSec 10; `$r.BaseResponse.Version.ToString(); [int]`$r.StatusCode"
+        }
+        finally { $env:SSL_CERT_FILE = $saved }
+        $child.ExitCode | Should -Be 0 -Because $child.Error
+        $child.Output | Should -Be '2.0', '200'
+        ($server | Get-ServerRequest -Path '/hello.txt' -Wait -Timeout 10 | Where-Object UserAgent -Match 'PowerShell' | Select-Object -First 1).Protocol | Should -Be 'HTTP/2'
     }
 }
 
