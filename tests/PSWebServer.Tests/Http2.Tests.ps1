@@ -1,9 +1,10 @@
 # HTTP/2 with real clients (issue 12, "Proof: Real clients" and "Every static-file behaviour identical over h2"), over
 # h2c (cleartext, prior knowledge) and h2 over TLS (ALPN): curl --http2-prior-knowledge / --http2, nghttp (frames),
 # h2load, wget2, Invoke-WebRequest -HttpVersion 2.0, .NET HttpClient with HTTP/2 required, and a scripted python3-h2
-# client (h2client.py: a cancelled download, a stream after GOAWAY). Every static-file behaviour is compared with the same request over
-# HTTP/1.1 on the same server (status, fields, bytes), the journal, canned responses and their faults (as stream resets),
-# -Protocol, a graceful stop with a download in flight (GOAWAY) and the live-reload event stream.
+# client (h2client.py: a cancelled download, a stream after GOAWAY). Every static-file behaviour is compared with the
+# same request over HTTP/1.1 on the same server (status, fields, bytes); then the journal, canned responses and their
+# faults (as stream resets), flow control, both engines, -Protocol, a graceful stop with a download in flight (GOAWAY)
+# and the live-reload event stream.
 # The browser side (Chromium reporting h2) is in Http2.Browser.Tests.ps1. A missing client fails its test.
 #
 # Known client limit: Debian 12's curl 7.88.1 cannot reuse an h2c prior-knowledge connection (a second transfer on it,
