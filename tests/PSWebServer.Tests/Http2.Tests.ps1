@@ -181,6 +181,7 @@ Describe 'Static files over <Name>' -ForEach @(
         $base = $server.Url
         $etagSmall = "$((Invoke-Curl "$($base)small.txt" -Arguments ($h1 + '-I')).Headers['ETag'])"
         $etagMid = "$((Invoke-Curl "$($base)mid.bin" -Arguments ($h1 + '-I')).Headers['ETag'])"
+        $etagBr = "$((Invoke-Curl "$($base)app.js" -Arguments ($h1 + '-I' + '-H' + 'Accept-Encoding: br')).Headers['ETag'])"
     }
 
     It 'negotiates HTTP/2 with curl (%{http_version} is 2) and answers a GET' {
@@ -338,13 +339,19 @@ Describe 'Static files over <Name>' -ForEach @(
         @{ Case = 'a 416'; Path = 'small.txt'; Extra = @('-r', '100-') }
         @{ Case = 'gzip'; Path = 'app.js'; Extra = @('-H', 'Accept-Encoding: gzip') }
         @{ Case = 'br'; Path = 'app.js'; Extra = @('-H', 'Accept-Encoding: br') }
+        @{ Case = 'HEAD with br'; Path = 'app.js'; Extra = @('-I', '-H', 'Accept-Encoding: br'); Head = $true }
+        @{ Case = 'a 304 for the br form''s ETag'; Path = 'app.js'; Extra = @('-H', 'Accept-Encoding: br', '-H', 'If-None-Match: {etagBr}') }
+        @{ Case = 'a Range with Accept-Encoding (the identity form)'; Path = 'app.js'; Extra = @('-r', '100-199', '-H', 'Accept-Encoding: gzip, br') }
+        @{ Case = 'OPTIONS *'; Path = ''; Extra = @('-X', 'OPTIONS', '--request-target', '*') }
+        @{ Case = 'a query string'; Path = 'small.txt?a=1&b=%20'; Extra = @() }
+        @{ Case = 'a percent-encoded path'; Path = 'dir/%62.txt'; Extra = @() }
         @{ Case = 'a CORS request'; Path = 'small.txt'; Extra = @('-H', 'Origin: http://a.test') }
         @{ Case = 'a CORS preflight'; Path = 'small.txt'; Extra = @('-X', 'OPTIONS', '-H', 'Origin: http://a.test', '-H', 'Access-Control-Request-Method: PUT') }
         @{ Case = 'OPTIONS'; Path = 'nothing/here'; Extra = @('-X', 'OPTIONS') }
         @{ Case = 'a 405'; Path = 'small.txt'; Extra = @('-X', 'DELETE') }
         @{ Case = 'a path outside the root'; Path = '%2e%2e/%2e%2e/etc/passwd'; Extra = @('--path-as-is') }
     ) {
-        $extra = @($Extra | ForEach-Object { $_.Replace('{etagMid}', $etagMid).Replace('{fixed}', $Fixed.ToString('r')) })
+        $extra = @($Extra | ForEach-Object { $_.Replace('{etagMid}', $etagMid).Replace('{etagBr}', $etagBr).Replace('{fixed}', $Fixed.ToString('r')) })
         $viaH1 = Invoke-Curl "$($base)$Path" -Arguments ($h1 + $extra) -WriteOut '%{http_version} %{size_download}'
         $viaH2 = Invoke-Curl "$($base)$Path" -Arguments ($h2 + $extra) -WriteOut '%{http_version} %{size_download}'
         $h1Version, $h1Size = $viaH1.WriteOut -split ' '
@@ -454,6 +461,22 @@ Describe 'The journal over <Name>' -ForEach @(
         $record = $server | Get-ServerRequest -Path '/upload' -Wait -Timeout 10 | Select-Object -First 1
         $record.BodyLength | Should -Be $bytes.Length
         $record.Protocol | Should -Be 'HTTP/2'
+    }
+
+    It 'answers a canned response (status, -Header lists, -ContentType, body) exactly as over HTTP/1.1' {
+        $server | Add-ServerResponse -Path /teapot -StatusCode 418 -Body 'short and stout' -ContentType 'text/x-tea' -Header @{ 'X-Many' = 'a', 'b'; 'Set-Cookie' = 'k=v; Path=/' }
+        $viaH1 = Invoke-Curl "$($base)teapot" -Arguments (Get-ClientArgs -Tls $Tls -Version 1.1) -WriteOut '%{http_version}'
+        $viaH2 = Invoke-Curl "$($base)teapot" -Arguments $h2 -WriteOut '%{http_version}'
+        $viaH2.WriteOut | Should -Be '2'
+        $viaH2.Status | Should -Be 418
+        $viaH2.Status | Should -Be $viaH1.Status
+        [System.Text.Encoding]::UTF8.GetString($viaH2.Body) | Should -Be 'short and stout'
+        "$($viaH2.Headers['X-Many'])" | Should -Be 'a, b'
+        $h1Fields = Get-FieldMap $viaH1
+        $h2Fields = Get-FieldMap $viaH2
+        ($h2Fields.Keys -join ', ') | Should -Be ($h1Fields.Keys -join ', ')
+        foreach ($name in $h1Fields.Keys) { $h2Fields[$name] | Should -Be $h1Fields[$name] -Because "field $name" }
+        foreach ($name in $ConnectionFields) { $viaH2.Headers.ContainsKey($name) | Should -BeFalse }
     }
 
     It 'waits -Delay before a canned answer over h2, and -Times uses it up' {
