@@ -435,6 +435,30 @@ Describe 'The journal over <Name>' -ForEach @(
         { $server | Assert-ServerRequest -Path '/small.txt' -Filter { $_.Protocol -ne 'HTTP/2' } } | Should -Throw
     }
 
+    It 'writes h2 requests to the -AccessLog with HTTP/2 in the request line (Combined and Json)' {
+        $combined = Join-Path $TestDrive "access-$Kind.log"
+        $json = Join-Path $TestDrive "access-$Kind.json"
+        $tlsArgs = if ($Tls) { @{ SelfSigned = $true } } else { @{} }
+        $logged = Start-StaticServer $site -Port 0 -Name "h2t-log-$Kind" -AccessLog $combined @tlsArgs
+        $loggedJson = Start-StaticServer $site -Port 0 -Name "h2t-logj-$Kind" -AccessLog $json -AccessLogFormat Json @tlsArgs
+        try {
+            foreach ($target in $logged, $loggedJson) {
+                $pemPath = if ($Tls) { ($target | Export-ServerCertificate -Path (Join-Path $TestDrive "$($target.Name).pem")).FullName } else { '' }
+                $r = Invoke-Curl "$($target.Url)small.txt?log=1" -Arguments ((Get-ClientArgs -Tls $Tls -Version 2 -PemPath $pemPath) + @('-A', 'h2-log-agent', '-e', 'http://referer.test/'))
+                $r.Status | Should -Be 200
+            }
+        }
+        finally {
+            $logged, $loggedJson | Stop-StaticServer -Timeout 1 # flushes the logs
+        }
+        (Get-Content -LiteralPath $combined) | Should -Match '^127\.0\.0\.1 - - \[[^\]]+\] "GET /small\.txt\?log=1 HTTP/2" 200 13 "http://referer\.test/" "h2-log-agent"$'
+        $entry = Get-Content -LiteralPath $json | ConvertFrom-Json
+        $entry.Protocol | Should -Be 'HTTP/2'
+        $entry.Path | Should -Be '/small.txt'
+        $entry.StatusCode | Should -Be 200
+        $entry.BytesSent | Should -Be 13
+    }
+
     It 'answers a canned POST over h2 and captures its body' {
         $server | Add-ServerResponse -Path /api/items -Method POST -StatusCode 201 -Body @{ created = 7 }
         $response = Invoke-Curl "$($base)api/items" -Arguments ($h2 + @('-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', '{"name":"über"}')) -WriteOut '%{http_version}'
