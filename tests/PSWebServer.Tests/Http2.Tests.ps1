@@ -1116,6 +1116,26 @@ Describe 'Live reload over <Name>' -ForEach @(
         foreach ($field in $ConnectionFields) { $head.Headers.ContainsKey($field) | Should -BeFalse -Because "no '$field' on h2" }
     }
 
+    It 'ends an open h2 event stream cleanly when the server stops, at once' {
+        $stopName = "$name-stop"
+        $stopping = if ($Tls) { Start-StaticServer $site -Port 0 -Name $stopName -SelfSigned -LiveReload -NoWatch } else { Start-StaticServer $site -Port 0 -Name $stopName -LiveReload -NoWatch }
+        $stopPem = if ($Tls) { ($stopping | Export-ServerCertificate -Path (Join-Path $TestDrive "$stopName.pem")).FullName } else { '' }
+        $reader = Start-NativeProcess -FilePath (Get-ToolPath curl) -ArgumentList (@('-sS', '-N', '--max-time', '20', '-w', '\n%{http_version} %{http_code}') +
+            (Get-ClientArgs -Tls $Tls -Version 2 -PemPath $stopPem) + "$($stopping.Url)__pswebserver/events")
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(5)
+            while ($stopping.LiveReloadClients -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $stopping.LiveReloadClients | Should -Be 1
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $stopping | Stop-StaticServer -Timeout 5
+            $watch.Stop()
+        }
+        finally { $run = Wait-NativeProcess $reader -TimeoutSeconds 25 }
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 1.5 -Because 'the teardown ends event streams instead of waiting out the grace'
+        $run.ExitCode | Should -Be 0 -Because "the stream ends with END_STREAM, not a reset: $($run.StdErr)"
+        $run.StdOut.TrimEnd() | Should -Match '2 200$'
+    }
+
     It 'injects the script into a page navigation over h2, as over HTTP/1.1' {
         $page = Invoke-Curl "$($server.Url)index.html" -Arguments ($h2 + '-H' + 'Sec-Fetch-Dest: document' + '-H' + 'Sec-Fetch-Mode: navigate') -WriteOut '%{http_version}'
         $page.WriteOut | Should -Be '2'
