@@ -20,6 +20,7 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
+    . $PSScriptRoot/HttpClientHelpers.ps1
     Import-PSWebServer
     $browserDir = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../browser'))
     $WwwRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../wwwroot'))
@@ -53,6 +54,16 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
         $imports = (1..$moduleCount | ForEach-Object { "import './lib/m$_.js';" }) -join "`n"
         Set-Content -LiteralPath (Join-Path $modulesRoot 'main.js') -NoNewline -Value $imports
         Set-Content -LiteralPath (Join-Path $modulesRoot 'index.html') -NoNewline -Value '<!doctype html><html><head><script type="module" src="/main.js"></script></head><body><h1>modules</h1></body></html>'
+        # and an audio element, which chromium's media loader fetches in ranges
+        New-WavFile -Path (Join-Path $modulesRoot 'tone.wav') -Seconds 4
+        Set-Content -LiteralPath (Join-Path $modulesRoot 'media.html') -NoNewline -Value @'
+<!doctype html><html><head><meta charset="utf-8"></head><body>
+<audio id="player" src="/tone.wav" preload="auto" muted controls></audio><p id="state"></p>
+<script>
+  const player = document.getElementById('player'), state = document.getElementById('state');
+  for (const name of ['loadedmetadata', 'canplay', 'error']) player.addEventListener(name, () => { state.textContent += ' ' + name; });
+</script></body></html>
+'@
         $modulesServer = Start-StaticServer $modulesRoot -Port 0 -Name 'h2b-modules' -SelfSigned
         $modulesPem = $modulesServer | Export-ServerCertificate -Path (Join-Path $TestDrive 'h2b-modules.pem')
 
@@ -103,6 +114,7 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
         'page subresources over h2'
         'fetch() over h2'
         '120 modules over h2'
+        'audio decodes from ranges over h2'
         'live reload over h2'
         '-Protocol Http1 server: http/1.1'
     ) {
@@ -128,6 +140,14 @@ Describe 'wwwroot over h2 in chromium' -Skip:$skip {
         $records = @($modulesServer | Get-ServerRequest -Path '/lib/m*.js')
         @($records | Where-Object StatusCode -ne 200).Count | Should -Be 0
         @($records.ClientAddress | Select-Object -Unique).Count | Should -Be 1 -Because 'chromium multiplexes an origin''s requests on one h2 connection'
+    }
+
+    It 'journals chromium''s Range requests for the audio as HTTP/2 206s' {
+        $record = $modulesServer | Get-ServerRequest -Path '/tone.wav' -Wait -Timeout 10 | Where-Object Range | Select-Object -First 1
+        $record | Should -Not -BeNullOrEmpty -Because 'chromium''s media loader asks for audio with a Range header'
+        $record.Range | Should -Match '^bytes=\d+-\d*$'
+        $record.StatusCode | Should -Be 206
+        $record.Protocol | Should -Be 'HTTP/2'
     }
 
     It 'journals the live-reload page and its reload as HTTP/2' {

@@ -72,6 +72,22 @@ try {
     await page.close();
   }
 
+  // Media over h2: the media loader asks for the audio in ranges (the Pester side checks the 206s in the journal).
+  {
+    const page = await browser.newPage();
+    await page.goto(config.modulesUrl + 'media.html', { waitUntil: 'load', timeout: 15000 });
+    let state = '';
+    try {
+      await page.waitForFunction(() => document.getElementById('state').textContent.includes('loadedmetadata'), { timeout: 15000, polling: 50 });
+    } catch { /* reported below */ }
+    state = await page.evaluate(() => document.getElementById('state').textContent);
+    const media = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((r) => r.name.endsWith('/tone.wav')).map((r) => r.nextHopProtocol));
+    report('audio decodes from ranges over h2', state.includes('loadedmetadata') && !state.includes('error') && media.every((p) => p === 'h2'),
+      `state "${state}"; protocols ${JSON.stringify(media)}`);
+    await page.close();
+  }
+
   // Live reload over h2: the page's event stream is one more stream on the page's connection.
   {
     const page = await browser.newPage();
