@@ -153,22 +153,46 @@ public sealed class HpackDecoderTests
     }
 
     [Fact]
-    public void Header_list_larger_than_the_limit_is_refused()
+    public void Header_list_larger_than_the_limit_is_reported_and_decoded_to_the_end_without_its_fields()
     {
         // :method GET counts 7 + 3 + 32 = 42: two fit in 84, a third does not.
         var decoder = new HpackDecoder(4096, 84);
         var sink = new HpackFieldRecorder();
         Assert.Equal(84, decoder.Decode(new byte[] { 0x82, 0x82 }, sink));
-        Assert.Contains("MAX_HEADER_LIST_SIZE", Assert.Throws<HpackException>(() => decoder.Decode(new byte[] { 0x82, 0x82, 0x82 }, sink)).Message);
+        Assert.False(decoder.ListTooLarge);
+        Assert.Equal(2, sink.Fields.Count);
+
+        // Too large: the fields from the third on are not delivered, but the block is decoded to its end, so an entry
+        // it adds to the dynamic table (0x40: literal with incremental indexing, new name) is still there after it.
+        var over = new HpackFieldRecorder();
+        byte[] block = { 0x82, 0x82, 0x82, 0x40, 0x01, (byte)'k', 0x01, (byte)'v' };
+        Assert.Equal(85, decoder.Decode(block, over));
+        Assert.True(decoder.ListTooLarge);
+        Assert.Equal(2, over.Fields.Count);
+        Assert.Equal(1, decoder.Table.Count);
+
+        // The next block is judged on its own.
+        var next = new HpackFieldRecorder();
+        decoder.Decode(new byte[] { 0xbe }, next); // index 62: the entry just added
+        Assert.False(decoder.ListTooLarge);
+        Assert.Equal(("k", "v"), next.Fields[0]);
     }
 
     [Fact]
-    public void A_string_longer_than_the_limit_is_refused_even_when_huffman()
+    public void A_string_longer_than_the_limit_is_never_delivered_even_when_huffman()
     {
-        // A literal value of 40 octets with a 64-octet list limit: 4 + 40 + 32 > 64.
+        // A literal value of 40 octets with a 64-octet list limit: 4 + 40 + 32 > 64: a list too large, not delivered.
         string value = new string('a', 40);
-        Assert.Throws<HpackException>(() => new HpackDecoder(4096, 64).Decode(Literal("date", value, huffman: false), new HpackFieldRecorder()));
-        Assert.Throws<HpackException>(() => new HpackDecoder(4096, 64).Decode(Literal("date", value, huffman: true), new HpackFieldRecorder()));
+        foreach (bool huffman in new[] { false, true })
+        {
+            var decoder = new HpackDecoder(4096, 64);
+            var sink = new HpackFieldRecorder();
+            decoder.Decode(Literal("date", value, huffman), sink);
+            Assert.True(decoder.ListTooLarge);
+            Assert.Empty(sink.Fields);
+        }
+        // A plain string longer than the whole limit cannot be a field of any list we take: refused as it is read.
+        Assert.Throws<HpackException>(() => new HpackDecoder(4096, 64).Decode(Literal("x", new string('0', 100), huffman: false), new HpackFieldRecorder()));
         // A 100-octet value with a 64-octet limit overflows the scratch room while decoding, and is refused there.
         Assert.Throws<HpackException>(() => new HpackDecoder(4096, 64).Decode(Literal("x", new string('0', 100), huffman: true), new HpackFieldRecorder()));
     }

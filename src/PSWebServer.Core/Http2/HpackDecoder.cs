@@ -45,11 +45,19 @@ internal sealed class HpackDecoder
     internal HpackDynamicTable Table => _table;
 
     /// <summary>
+    /// Whether the last block's header list passed SETTINGS_MAX_HEADER_LIST_SIZE. Such a block is still decoded to its
+    /// end (the dynamic table must stay in step with the peer's, RFC 7541 §4.3, so the connection can go on), but no
+    /// field from the one that crossed the limit onwards reaches the sink: the request is refused (431), not the connection.
+    /// </summary>
+    public bool ListTooLarge { get; private set; }
+
+    /// <summary>
     /// Decodes one complete header block, passing each field to <paramref name="sink"/> in order; returns the header
-    /// list size (RFC 9113 §6.5.2).
+    /// list size (RFC 9113 §6.5.2), capped at the limit plus one when it passed it (see <see cref="ListTooLarge"/>).
     /// </summary>
     public int Decode(ReadOnlySpan<byte> block, IHpackHeaderSink sink)
     {
+        ListTooLarge = false;
         int pos = 0;
         long listSize = 0;
         bool fieldSeen = false;
@@ -65,7 +73,7 @@ internal sealed class HpackDecoder
                 ReadOnlySpan<byte> name = GetName(index);
                 ReadOnlySpan<byte> value = GetValue(index);
                 listSize = AddToList(listSize, name.Length, value.Length);
-                sink.OnHeader(name, value);
+                if (!ListTooLarge) sink.OnHeader(name, value);
                 fieldSeen = true;
             }
             else if ((b & 0xE0) == 0x20)
@@ -107,7 +115,7 @@ internal sealed class HpackDecoder
                 listSize = AddToList(listSize, name.Length, value.Length);
                 if (indexing)
                     _table.Add(name, value);
-                sink.OnHeader(name, value);
+                if (!ListTooLarge) sink.OnHeader(name, value);
                 fieldSeen = true;
             }
         }
@@ -186,9 +194,9 @@ internal sealed class HpackDecoder
     private long AddToList(long listSize, int nameLength, int valueLength)
     {
         listSize += (long)nameLength + valueLength + HpackDynamicTable.EntryOverhead;
-        if (listSize > _maxHeaderListSize)
-            throw new HpackException("Header list larger than SETTINGS_MAX_HEADER_LIST_SIZE.");
-        return listSize;
+        if (listSize <= _maxHeaderListSize) return listSize;
+        ListTooLarge = true;
+        return _maxHeaderListSize + 1L;
     }
 
     private ReadOnlySpan<byte> GetName(int index)

@@ -191,7 +191,15 @@ internal sealed partial class Http2Connection
             Http2Stream stream = AcquireLocked(id);
             _builder.Begin(stream, trailers: false);
             _decoder.Decode(block, _builder);
-            if (!_builder.Complete())
+            bool wellFormed = _builder.Complete();
+            // The client has sent all it will (END_STREAM): our answer ends the stream, with no RST_STREAM after it.
+            stream.RequestComplete = endStream;
+            if (_decoder.ListTooLarge)
+            {
+                RefuseLocked(stream, 431); // §10.5.1: the request, not the connection (the table is still in step)
+                return true;
+            }
+            if (!wellFormed)
             {
                 error = Http2FrameError.Stream(Http2ErrorCode.ProtocolError, id, "malformed request");
                 return false; // StreamErrorLocked recycles the stream
@@ -201,12 +209,12 @@ internal sealed partial class Http2Connection
                 RefuseLocked(stream, _builder.RefusalStatus);
                 return true;
             }
+            if (endStream) return CompleteRequestLocked(stream, out error);
             if (stream.Head.ContentLength > _limits.MaxRequestBodyBytes)
             {
                 RefuseLocked(stream, 413); // before a byte of it is sent, as HTTP/1.1 does
                 return true;
             }
-            if (endStream) return CompleteRequestLocked(stream, out error);
             if (stream.Head.Expect.IsPresent && Ascii.EqualsIgnoreCase(stream.Head.Expect.Of(stream.HeadSpan), "100-continue"u8))
                 WriteContinueLocked(id); // §8.1: an interim 100, then the client sends its content
             return true;
