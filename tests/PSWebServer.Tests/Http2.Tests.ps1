@@ -671,6 +671,23 @@ Describe 'Flow control, big fields and cancels (<Name>)' -ForEach @(
         $server | Assert-ServerRequest -Path '/small.txt' -StatusCode 200 -Filter { $_.Protocol -eq 'HTTP/2' } -Exactly -Times 1 -Within 10
     }
 
+    It 'refuses <Shape> with 431 on its stream, as HTTP/1.1 does, and the connection serves the next stream' -ForEach @(
+        @{ Shape = 'a header list over the limit (10 fields of 5000 bytes)'; Count = 10; Length = 5000 }
+        @{ Shape = 'more fields than the limit (200 short ones)'; Count = 200; Length = 10 }
+        @{ Shape = 'one field longer than the whole list limit (50 000 bytes)'; Count = 1; Length = 50000 }
+    ) {
+        $fieldArgs = foreach ($i in 0..($Count - 1)) { '-H'; "x-field-$($i): " + (-join (0..($Length - 1) | ForEach-Object { [char](97 + ($_ * 7919 + $i) % 26) })) }
+        $viaH1 = Invoke-Curl "$($base)small.txt" -Arguments ((Get-ClientArgs -Tls $Tls -Version 1.1) + $fieldArgs)
+        $viaH1.Status | Should -Be 431
+        # h2client.py: the big request on stream 1, a plain one on stream 3 of the same connection
+        $run = Invoke-Native -FilePath '/usr/bin/python3' -ArgumentList (Join-Path $PSScriptRoot 'h2client.py'), 'fields', '127.0.0.1', "$($server.Port)", $(if ($Tls) { '1' } else { '0' }), '/small.txt', "$Count", "$Length" -TimeoutSeconds 30
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $result = $run.StdOut | ConvertFrom-Json
+        $result.goaway | Should -BeNullOrEmpty -Because "a refused request is a stream's matter, not the connection's: $($run.StdOut)"
+        $result.statuses.'1' | Should -Be 431
+        $result.statuses.'3' | Should -Be 200
+    }
+
     It 'reads a 3 MiB upload, three times the 1 MiB window it grants, as WINDOW_UPDATEs let it in' {
         $server | Add-ServerResponse -Path /upload3 -Method PUT -StatusCode 204
         $payload = Join-Path $TestDrive "upload3-$Kind.bin"

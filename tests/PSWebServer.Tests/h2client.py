@@ -8,6 +8,9 @@
 #     one more stream (the small path) anyway, and read until the server closes: reports the GOAWAY, both streams and
 #     whether the connection was closed. Frames are read raw (hyperframe + hpack), because h2's state machine refuses
 #     to go on after a GOAWAY, which is what this looks at.
+#   h2client.py fields <host> <port> <tls 0|1> <path> <count> <length>
+#     GET the path with <count> extra fields of <length> bytes each on stream 1 and a plain GET on stream 3 of the same
+#     connection: reports each stream's status and any GOAWAY.
 import json, socket, ssl, sys, time
 import h2.config, h2.connection, h2.events, h2.errors
 import hpack
@@ -79,6 +82,41 @@ def cancel(host, port, tls, big, small):
         sock.sendall(conn.data_to_send())
     except OSError:
         pass
+    sock.close()
+    return result
+
+
+def fields(host, port, tls, path, count, length):
+    scheme = 'https' if tls else 'http'
+    sock, conn = connect(host, port, tls)
+    base = [(':method', 'GET'), (':path', path), (':scheme', scheme), (':authority', '%s:%d' % (host, port))]
+    # Letters in a fixed, varied order: no run Huffman coding or the dynamic table would shrink.
+    big = [('x-field-%d' % i, ''.join(chr(97 + (j * 7919 + i) % 26) for j in range(length))) for i in range(count)]
+    conn.send_headers(1, base + big, end_stream=True)
+    conn.send_headers(3, base, end_stream=True)
+    sock.sendall(conn.data_to_send())
+    result = {'statuses': {}, 'ended': [], 'resets': [], 'goaway': None}
+    deadline = time.time() + 15
+    try:
+        while time.time() < deadline and len(result['ended']) + len(result['resets']) < 2 and result['goaway'] is None:
+            data = sock.recv(65536)
+            if not data:
+                break
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived):
+                    result['statuses'][str(event.stream_id)] = int(dict(event.headers)[':status'])
+                elif isinstance(event, h2.events.DataReceived):
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    result['ended'].append(event.stream_id)
+                elif isinstance(event, h2.events.StreamReset):
+                    result['resets'].append({'stream': event.stream_id, 'code': int(event.error_code)})
+                elif isinstance(event, h2.events.ConnectionTerminated):
+                    result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id,
+                                        'debug': (event.additional_data or b'').decode('utf-8', 'replace')}
+            sock.sendall(conn.data_to_send())
+    except OSError as error:
+        result['error'] = str(error)
     sock.close()
     return result
 
@@ -171,6 +209,8 @@ if __name__ == '__main__':
     command = sys.argv[1]
     if command == 'cancel':
         print(json.dumps(cancel(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6])))
+    elif command == 'fields':
+        print(json.dumps(fields(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], int(sys.argv[6]), int(sys.argv[7]))))
     elif command == 'drain':
         print(json.dumps(drain(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6])), flush=True)
     else:
