@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -26,10 +27,14 @@ import servers  # noqa: E402
 
 
 class Row:
-    def __init__(self, key, title, path, conns, expect, size, headers=(), count=True, reval=False, tls=False):
+    def __init__(self, key, title, path, conns, expect, size, headers=(), count=True, reval=False, tls=False,
+                 h2=None, paths=None, streams=1):
         self.key, self.title, self.path, self.conns = key, title, path, conns
         # tls: over HTTPS, against the servers that have a TLS listener (PSWebServer and nginx, same certificate)
         self.tls = tls
+        # h2: "h2" (TLS, ALPN) or "h2c" (cleartext, prior knowledge), measured with h2load instead of wrk, against
+        # the servers that speak it; paths: the URLs h2load cycles through; streams: concurrent streams per connection
+        self.h2, self.paths, self.streams = h2, list(paths or [path]), streams
         self.expect, self.size, self.headers = expect, size, list(headers)
         # count=False: wrk gets no response() hook, which would copy every body into Lua and make
         # wrk, not the server, the limit on large bodies; statuses are then not counted.
@@ -48,6 +53,16 @@ ROWS = [
     Row("tlsnew1k", "HTTPS 1 KiB, a new TLS connection per request, 64 conns", "/1k.html", 64, 200, 1024,
         ["Connection: close"], tls=True),
     Row("tls10m", "HTTPS 10 MiB, keep-alive, 8 conns", "/10m.bin", 8, 200, 10485760, count=False, tls=True),
+]
+
+# ~20 small files of a page (0.5 to 8 KiB), for the HTTP/2 rows: many streams over few connections
+H2_FILES = [f"/h2/s{i:02}.{('css', 'js', 'svg', 'json')[i % 4]}" for i in range(20)]
+ROWS += [
+    Row("h2small", "h2 (TLS) 20 small files, 4 conns x 32 streams", H2_FILES[0], 4, 200, 0, h2="h2",
+        paths=H2_FILES, streams=32),
+    Row("h2big", "h2 (TLS) 10 MiB, 8 conns", "/10m.bin", 8, 200, 10485760, h2="h2"),
+    Row("h2csmall", "h2c (prior knowledge) 20 small files, 4 conns x 32 streams", H2_FILES[0], 4, 200, 0, h2="h2c",
+        paths=H2_FILES, streams=32),
 ]
 
 
@@ -70,6 +85,8 @@ def parse_args():
     p.add_argument("--rows", "--workloads", dest="rows", default=",".join(r.key for r in ROWS), help="comma list of rows (default: all)")
     p.add_argument("--access-log", choices=["on", "off"], default="on",
                    help="peers write an access log (default on; PSWebServer's journal is always on)")
+    p.add_argument("--unpinned", action="store_true",
+                   help="no pinning: servers and wrk share every core; nginx 2 workers (reuseport), h2o 2 threads, wrk -t2")
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--port-base", type=int, default=18080, help="ports are taken from N..N+19")
@@ -87,7 +104,8 @@ def parse_args():
 # ---------------------------------------------------------------- setup
 
 def ensure_tools(names):
-    need = {"wrk": "wrk", "taskset": "util-linux", "nginx": "nginx", "lighttpd": "lighttpd", "h2o": "h2o"}
+    need = {"wrk": "wrk", "taskset": "util-linux", "nginx": "nginx", "lighttpd": "lighttpd", "h2o": "h2o",
+            "h2load": "nghttp2-client"}
     missing = [need[n] for n in names if not shutil.which(n, path="/usr/sbin:/usr/bin:/sbin:/bin")]
     if not missing:
         return
@@ -126,6 +144,10 @@ def make_site(site):
     for i in range(200):
         with open(os.path.join(site, "files", f"f{i:03}.txt"), "w") as f:
             f.write(f"small file {i}\n")
+    os.makedirs(os.path.join(site, "h2"))
+    for i, path in enumerate(H2_FILES):
+        with open(os.path.join(site, path.lstrip("/")), "wb") as f:
+            f.write(os.urandom(256 * (1 + (i * 7) % 16)).hex().encode())  # 0.5 to 8 KiB of text
     for root, dirs, files in os.walk(os.path.dirname(site)):
         os.chmod(root, 0o755)  # nginx workers run as nobody
         for n in files:
@@ -189,16 +211,39 @@ def wait_ready(srv, timeout=90, tls=False):
 
 
 def port_of(row, srv):
+    if row.h2:
+        return srv.h2_port if row.h2 == "h2" else srv.h2c_port
     return srv.tls_port if row.tls else srv.port
 
 
 def serves(row, srv):
-    """Whether srv takes part in row: every server in plain rows, those with a TLS listener in TLS rows."""
+    """Whether srv takes part in row: every server in plain rows, those with a TLS listener in TLS rows, those
+    that answered h2 (h2c) on their port in the HTTP/2 rows."""
+    if row.h2:
+        return port_of(row, srv) is not None
     return not row.tls or srv.tls_port is not None
+
+
+def h2_url(row, srv, path):
+    return f"{'https' if row.h2 == 'h2' else 'http'}://127.0.0.1:{port_of(row, srv)}{path}"
+
+
+def speaks_h2(srv, proto, port):
+    """Whether srv answers HTTP/2 on port: h2load's two requests succeed and it names the protocol it got."""
+    url = f"{'https' if proto == 'h2' else 'http'}://127.0.0.1:{port}/1k.html"
+    try:
+        r = subprocess.run(["h2load", "-n2", "-c1", url], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    out = r.stdout
+    return (re.search(rf"^Application protocol: {proto}$", out, re.M) is not None
+            and re.search(r"requests: 2 total, 2 started, 2 done, 2 succeeded", out) is not None)
 
 
 def row_headers(row, srv, notes):
     """The request headers of a row for one server; for 304, the validator that server gave."""
+    if row.h2:
+        return list(row.headers)  # checked by speaks_h2 when the servers came up; h2load counts the statuses
     headers = dict(h.split(": ", 1) for h in row.headers)
     if row.reval:
         _, h, _ = get(port_of(row, srv), row.path, tls=row.tls)
@@ -237,7 +282,9 @@ def wait_quiet(limit):
 
 def run_wrk(args, row, srv, headers, seconds, out_path):
     """Runs wrk (pinned) against srv; returns (BENCH fields or None, wrk's CPU seconds)."""
-    cmd = ["taskset", "-c", str(args.client_cpu), "wrk", "-t1", f"-c{row.conns}", f"-d{seconds}s",
+    pin = [] if getattr(args, "unpinned", False) else ["taskset", "-c", str(args.client_cpu)]
+    threads = f"-t{min(os.cpu_count() or 1, row.conns)}" if getattr(args, "unpinned", False) else "-t1"
+    cmd = pin + ["wrk", threads, f"-c{row.conns}", f"-d{seconds}s",
            "--timeout", "5s", "--latency", "-s", os.path.join(HERE, "status.lua")]
     for h in headers:
         cmd += ["-H", h]
@@ -261,6 +308,50 @@ def run_wrk(args, row, srv, headers, seconds, out_path):
     return None, usage.ru_utime + usage.ru_stime
 
 
+def run_h2load(args, row, srv, headers, seconds, out_path):
+    """Runs h2load (pinned) against srv; returns (the fields run_wrk's status.lua gives, h2load's CPU seconds).
+    h2load reports no percentiles: p99_us is None, mean_us its mean time per request."""
+    pin = [] if getattr(args, "unpinned", False) else ["taskset", "-c", str(args.client_cpu)]
+    cmd = pin + ["h2load", "-t1", f"-c{row.conns}", f"-m{row.streams}", f"-D{seconds}"]
+    for h in headers:
+        cmd += ["-H", h]
+    cmd += [h2_url(row, srv, p) for p in row.paths]
+    with open(out_path, "w") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        timer = threading.Timer(seconds + 30, p.kill)
+        timer.daemon = True
+        timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    with open(out_path) as f:
+        text = f.read()
+    fin = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", text)
+    req = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+                    r"(\d+) errored, (\d+) timeout", text)
+    codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text)
+    traffic = re.search(r"traffic: \S+ \((\d+)\) total", text)
+    if not (fin and req and codes and traffic):
+        return None, cpu
+    duration = float(fin.group(1)) * (0.001 if fin.group(2) == "ms" else 1)
+    done = int(req.group(3))
+    by_class = dict(zip(("2xx", "3xx", "4xx", "5xx"), (int(g) for g in codes.groups())))
+    expected = by_class[f"{row.expect // 100}xx"]
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)\b", text)
+    mean_us = float(mean.group(1)) * {"us": 1, "ms": 1e3, "s": 1e6}[mean.group(2)] if mean else None
+    return {"requests": str(done), "rps": fin.group(3), "mbps": str(int(traffic.group(1)) / 1e6 / max(duration, 1e-9)),
+            "p99_us": None, "mean_us": mean_us, "bytes": traffic.group(1),
+            "errors": str(int(req.group(5)) + int(req.group(6)) + int(req.group(7)) + sum(by_class.values()) - expected),
+            "statuses": ",".join(f"{k}:{v}" for k, v in by_class.items() if v)}, cpu
+
+
+def run_client(args, row, srv, headers, seconds, out_path):
+    return (run_h2load if row.h2 else run_wrk)(args, row, srv, headers, seconds, out_path)
+
+
 def measure(args, row, srv, headers, everyone, out_path):
     """One measured run: wrk's numbers plus every process time over exactly wrk's lifetime."""
     srv.truncate_logs()
@@ -268,7 +359,7 @@ def measure(args, row, srv, headers, everyone, out_path):
         wait_quiet(args.wait_quiet)
     ticks0 = {s.key: s.cpu_ticks() for s in everyone}
     busy0, self0, t0 = busy_ticks(), os.times(), time.monotonic()
-    fields, wrk_cpu = run_wrk(args, row, srv, headers, args.duration, out_path)
+    fields, wrk_cpu = run_client(args, row, srv, headers, args.duration, out_path)
     wall, busy1, self1 = time.monotonic() - t0, busy_ticks(), os.times()
     ticks = {s.key: s.cpu_ticks() - ticks0[s.key] for s in everyone}
     m = {"rss_mib": srv.rss_mib(), "log_bytes": srv.truncate_logs(), "wall_s": wall, "wrk_cpu_s": wrk_cpu,
@@ -283,7 +374,8 @@ def measure(args, row, srv, headers, everyone, out_path):
     own = (self1.user + self1.system) - (self0.user + self0.system)
     other = (busy1 - busy0 - sum(ticks.values())) / servers.CLK_TCK - wrk_cpu - own
     m.update(requests=requests, rps=float(fields["rps"]), mbps=float(fields["mbps"]),
-             p99_us=int(fields["p99_us"]), errors=int(fields["errors"]), statuses=fields["statuses"],
+             p99_us=int(fields["p99_us"]) if fields.get("p99_us") is not None else None,
+             mean_us=fields.get("mean_us"), errors=int(fields["errors"]), statuses=fields["statuses"],
              bytes=int(fields["bytes"]), cpu_s=cpu_s,
              cpu_us_per_req=cpu_s * 1e6 / requests if requests else None,
              server_core_pct=100 * cpu_s / wall, wrk_core_pct=100 * wrk_cpu / wall,
@@ -299,8 +391,9 @@ def main():
     rows = [r for k in args.rows.split(",") for r in ROWS if r.key == k.strip()]
     if not rows:
         sys.exit("no known row in --rows")
-    ensure_tools(["wrk", "taskset"] + [k for k in keys if k != "psweb"])
-    tls_rows = any(r.tls for r in rows)
+    h2tls, h2c = any(r.h2 == "h2" for r in rows), any(r.h2 == "h2c" for r in rows)
+    ensure_tools(["wrk", "taskset"] + [k for k in keys if k != "psweb"] + (["h2load"] if h2tls or h2c else []))
+    tls_rows = any(r.tls for r in rows) or h2tls  # h2 over TLS uses the TLS listeners and their certificate
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     results = os.path.join(HERE, "results", stamp)
     os.makedirs(results)
@@ -312,8 +405,9 @@ def main():
     # 1,000 connections need more descriptors than the usual 1,024 (wrk and the servers inherit this).
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    pinned = (os.cpu_count() or 1) >= 2
+    pinned = (os.cpu_count() or 1) >= 2 and not args.unpinned
     pin = ["taskset", "-c", str(args.server_cpu)] if pinned else []
+    servers.WORKERS = (os.cpu_count() or 1) if args.unpinned else 1
     if pinned:  # this script waits on the client's core, so it never takes the servers' core
         os.sched_setaffinity(0, {args.client_cpu})
 
@@ -332,8 +426,13 @@ def main():
             plan.append(("baseline", args.baseline_label, args.baseline))
     plan += [(k, None, None) for k in keys if k in ("nginx", "lighttpd", "h2o")]
     tls_capable = [k for k, _, _ in plan if k in ("psweb", "baseline", "nginx")] if tls_rows else []
-    ports = free_ports(args.port_base, len(plan) + len(tls_capable))
+    # extra listeners for HTTP/2: nginx's h2c (a port that speaks only h2c), h2o's TLS (h2o has no TLS rows of wrk)
+    # and nginx's h2 over TLS (a server block of its own, so that the HTTPS rows' configuration stays as it was)
+    extra = ([("nginx", "h2c")] if h2c and "nginx" in keys else []) + \
+        [(k, "h2") for k in ("nginx", "h2o") if h2tls and k in keys]
+    ports = free_ports(args.port_base, len(plan) + len(tls_capable) + len(extra))
     tls_ports = dict(zip(tls_capable, ports[len(plan):]))
+    extra_ports = dict(zip(extra, ports[len(plan) + len(tls_capable):]))
     on = args.access_log == "on"
     classes = {"nginx": servers.Nginx, "lighttpd": servers.Lighttpd, "h2o": servers.H2o}
     started = []
@@ -349,6 +448,14 @@ def main():
                 srv = classes[key](work, site, port, pin, on)
             if srv.key in tls_ports:
                 srv.tls_port, srv.tls_cert, srv.tls_key = tls_ports[srv.key], tls_cert, tls_key
+            # HTTP/2: PSWebServer (-Protocol Auto) and nginx on their TLS listener (ALPN h2) and, for h2c, PSWebServer on
+            # its plain port (prior knowledge) and nginx on a port of its own; h2o on a TLS listener of its own and its
+            # plain port. Each is probed once up (speaks_h2); a server that does not answer h2 there skips those rows.
+            if h2tls:
+                srv.h2_port = extra_ports.get((srv.key, "h2"), srv.tls_port if srv.key in ("psweb", "baseline") else None)
+                srv.tls_cert, srv.tls_key = tls_cert, tls_key
+            if h2c:
+                srv.h2c_port = extra_ports.get((srv.key, "h2c"), srv.port if srv.key in ("psweb", "baseline", "h2o") else None)
             srv.start()
             started.append(srv)
         # all start at once; then wait for each (bounded)
@@ -360,6 +467,21 @@ def main():
                 if srv.tls_port is not None and not wait_ready(srv, timeout=20, tls=True):
                     log(f"{srv.label}: no HTTPS on port {srv.tls_port} (a build without -CertificatePath?); TLS rows skip it")
                     srv.tls_port = None
+                    if srv.h2_port == srv.tls_port:
+                        srv.h2_port = None
+                for proto in ("h2", "h2c"):
+                    port = srv.h2_port if proto == "h2" else srv.h2c_port
+                    if port is None:
+                        continue
+                    deadline = time.monotonic() + 10  # an extra listener may come up a moment after the first
+                    while not speaks_h2(srv, proto, port) and time.monotonic() < deadline:
+                        time.sleep(0.5)
+                    if not speaks_h2(srv, proto, port):
+                        log(f"{srv.label}: no {proto} on port {port} (a build without HTTP/2?); the {proto} rows skip it")
+                        if proto == "h2":
+                            srv.h2_port = None
+                        else:
+                            srv.h2c_port = None
                 log(f"{srv.label} up: pid {srv.proc.pid}, port {srv.port}, processes {srv.pids}, "
                     f"RSS {srv.rss_mib():.0f} MiB")
             else:
@@ -386,7 +508,7 @@ def main():
                 for srv in up:
                     if not serves(row, srv):
                         continue
-                    run_wrk(args, row, srv, headers[(row.key, srv.key)], args.warmup,
+                    run_client(args, row, srv, headers[(row.key, srv.key)], args.warmup,
                             os.path.join(results, f"{srv.key}.{row.key}.warmup.txt"))
             log("warm-up pass done")
         turn = 0
@@ -407,8 +529,8 @@ def main():
         meta["run_minutes"] = (time.monotonic() - t_run) / 60
         meta["rss_end_mib"] = {s.key: s.rss_mib() for s in up}
         data = {"meta": meta, "args": vars(args),
-                "rows": [{"key": r.key, "title": r.title, "expect": r.expect, "size": r.size, "count": r.count}
-                         for r in rows],
+                "rows": [{"key": r.key, "title": r.title, "expect": r.expect, "size": r.size, "count": r.count,
+                          "h2": r.h2, "streams": r.streams, "conns": r.conns} for r in rows],
                 "servers": [{"key": s.key, "label": s.label, "port": s.port, "version": s.version(),
                              "config": s.config, "processes": len(s.pids),
                              "object": s.server_object() if hasattr(s, "server_object") else ""} for s in up],
@@ -435,7 +557,11 @@ def machine(args, up, pinned, stamp):
             "load": open("/proc/loadavg").read().split()[:3],
             "dotnet": servers.first_line(["dotnet", "--version"]),
             "wrk": servers.first_line(["wrk", "-v"]).split(" [")[0],
+            "unpinned": bool(args.unpinned),
             "pinning": (f"servers on CPU {args.server_cpu}, wrk on CPU {args.client_cpu} (taskset)" if pinned
+                        else f"none (--unpinned): every server may use all {os.cpu_count()} CPUs, with "
+                             f"{servers.WORKERS} workers / threads / loops, and wrk runs with {os.cpu_count()} threads "
+                             "on the same CPUs: the client shares the machine with the server" if args.unpinned
                         else "none (fewer than 2 CPUs)")}
 
 

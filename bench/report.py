@@ -117,9 +117,25 @@ def write(data, md_path):
     for name, svg in (charts(data) if names else {}).items():
         with open(os.path.join(folder, names[name]), "w", encoding="utf-8") as f:
             f.write(svg)
+    kept = kept_part(md_path)
     with open(md_path, "w", encoding="utf-8") as f:
-        f.write(text)
+        f.write(text + (("\n" + kept) if kept else ""))
     return text
+
+
+# Everything from this line on in an existing report is hand-written (the soak, the unpinned check, the notes on
+# scaling): a new run rewrites what is above it and keeps it.
+KEEP_MARKER = "<!-- report.py keeps everything from this line on: hand-written sections -->"
+
+
+def kept_part(md_path):
+    try:
+        with open(md_path, encoding="utf-8") as f:
+            old = f.read()
+    except OSError:
+        return ""
+    at = old.find(KEEP_MARKER)
+    return old[at:] if at >= 0 else ""
 
 
 def markdown(data, chart_files=None):
@@ -137,16 +153,25 @@ def markdown(data, chart_files=None):
     if a["duration"] < 3 or a["rounds"] < 2:
         w(f"**A smoke run ({a['rounds']} round of {a['duration']} s): these numbers check that the benchmark "
           "works, they are not a measurement.**\n")
-    w("Written by `bench/bench.py` (method: [bench/README.md](../bench/README.md)). All servers run at once, "
-      "each pinned to the same core, wrk on another; rows and servers are interleaved, round by round.\n")
+    if meta.get("unpinned"):
+        w("Written by `bench/bench.py --unpinned` (method: [bench/README.md](../bench/README.md)). All servers run at once, "
+          "**unpinned: each may use every core, and wrk shares those cores with it** (the client takes CPU from the server, "
+          "so req/s is lower than a machine with a separate client would give); rows and servers are interleaved, round by round.\n")
+    else:
+        w("Written by `bench/bench.py` (method: [bench/README.md](../bench/README.md)). All servers run at once, "
+          "each pinned to the same core, wrk on another; rows and servers are interleaved, round by round.\n")
     w(f"- Date: {meta['date']}; the run took {meta['run_minutes']:.1f} min")
     w(f"- Machine: {meta['cpus']} CPUs ({meta['cpu']}), {meta['mem_gib']} GiB, kernel {meta['kernel']}; "
       f"load average before the run: {' '.join(meta['load'])}")
     w(f"- Pinning: {meta['pinning']}; loopback (127.0.0.1)")
     w(f"- Warm-up: {a['warmup']} s per row and server before round 1 (not measured). Each run: {a['duration']} s measured with "
-      f"`wrk -t1 -c N -d {a['duration']}s --timeout 5s --latency -s bench/status.lua`; "
+      f"`wrk -t{meta['cpus'] if meta.get('unpinned') else 1} -c N -d {a['duration']}s --timeout 5s --latency -s bench/status.lua`; "
       + (f"{a['rounds']} rounds, the median of each number is shown" if a['rounds'] > 1 else "1 round")
       + (" (a smoke run: its numbers are not for comparison)" if a["duration"] < 3 or a["rounds"] < 2 else ""))
+    h2 = [r for r in rows if r.get("h2")]
+    if h2:
+        w("- HTTP/2 rows: " + "; ".join(f"{r['title']}: `h2load -t1 -c{r['conns']} -m{r['streams']} -D {a['duration']}`"
+                                        for r in h2) + " (h2load gives no percentiles: p99 is –)")
     w(f"- Access logs of the peers: {'on, in a file (see each config below)' if a['access_log'] == 'on' else 'off'}; "
       "PSWebServer's request journal is on in every run")
     w(f"- dotnet SDK {meta['dotnet']}; {meta['wrk']}")

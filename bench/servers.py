@@ -11,6 +11,7 @@ import subprocess
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+WORKERS = 1  # worker processes / threads of each peer; bench.py --unpinned sets one per CPU
 
 
 # ---------------------------------------------------------------- /proc helpers
@@ -115,6 +116,8 @@ class Server:
         self.stdout = os.path.join(self.dir, "stdout.log")
         self.tls_port = None    # set by bench.py before start() for the servers that get a TLS listener
         self.tls_cert = self.tls_key = None
+        self.h2_port = None     # HTTP/2 over TLS (ALPN h2), set by bench.py for the h2 rows: may be tls_port
+        self.h2c_port = None    # HTTP/2 in cleartext (prior knowledge), set by bench.py for the h2c rows: may be port
 
     def command(self):
         raise NotImplementedError
@@ -199,7 +202,7 @@ class Nginx(Server):
         access = f"access_log {log} combined buffer=64k flush=1s;" if self.access_log else "access_log off;"
         if self.access_log:
             self.logs = [log]
-        self.config = f"""worker_processes 1;
+        self.config = f"""worker_processes {WORKERS};
 daemon off;
 master_process on;
 pid {d}/nginx.pid;
@@ -221,11 +224,11 @@ http {{
     uwsgi_temp_path {d}/tmp/uwsgi;
     scgi_temp_path {d}/tmp/scgi;
     server {{
-        listen 127.0.0.1:{self.port};
+        listen 127.0.0.1:{self.port}{' reuseport' if WORKERS > 1 else ''};
         server_name localhost;
         root {self.site};
         index index.html;
-    }}{self._tls_server()}
+    }}{self._tls_server()}{self._h2_servers()}
 }}
 """
         os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
@@ -249,6 +252,30 @@ http {{
         root {self.site};
         index index.html;
     }}"""
+
+    def _h2_servers(self):
+        # HTTP/2 for the h2 rows, each on a port of its own: over TLS (ALPN h2, the bench's certificate, as the HTTPS
+        # server block) and in cleartext with prior knowledge (nginx's cleartext http2 listener speaks only HTTP/2).
+        # keepalive_requests: nginx ends an HTTP/2 connection after 1,000 requests by default (GOAWAY), and h2load,
+        # unlike wrk, does not reconnect; the others have no such limit.
+        text = ""
+        for port, ssl in ((self.h2_port, True), (self.h2c_port, False)):
+            if port is None:
+                continue
+            tls = (f"""
+        ssl_certificate {self.tls_cert};
+        ssl_certificate_key {self.tls_key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:SSL:1m;""" if ssl else "")
+            text += f"""
+    server {{
+        listen 127.0.0.1:{port}{' ssl' if ssl else ''} http2;
+        server_name localhost;{tls}
+        keepalive_requests 1000000;
+        root {self.site};
+        index index.html;
+    }}"""
+        return text
 
     def version(self):
         return first_line(["/usr/sbin/nginx", "-v"])
@@ -298,18 +325,30 @@ class H2o(Server):
         self.config = f"""{user}listen:
   host: 127.0.0.1
   port: {self.port}
-num-threads: 1
+num-threads: {WORKERS}
 max-connections: 4096
 pid-file: {d}/h2o.pid
 error-log: {d}/error.log
 {access}hosts:
   "default":
-    paths:
+{self._tls_listen()}    paths:
       "/":
         file.dir: {self.site}
 """
         _write(os.path.join(d, "h2o.conf"), self.config)
         return ["/usr/bin/h2o", "-c", os.path.join(d, "h2o.conf")]
+
+    def _tls_listen(self):
+        # HTTP/2 over TLS for the h2 rows (ALPN h2), with the bench's certificate; h2c is its plain port (prior knowledge)
+        if self.h2_port is None:
+            return ""
+        return f"""    listen:
+      host: 127.0.0.1
+      port: {self.h2_port}
+      ssl:
+        certificate-file: {self.tls_cert}
+        key-file: {self.tls_key}
+"""
 
     def version(self):
         return first_line(["/usr/bin/h2o", "--version"])
@@ -341,7 +380,8 @@ class PSWebServer(Server):
     def command(self):
         psd1 = os.path.join(self.module, "PSWebServer.psd1")
         script = (f"$ErrorActionPreference = 'Stop'; Import-Module '{psd1}'; "  # a failed start ends the pwsh
-                  f"$s = Start-StaticServer -Path '{self.site}' -Port {self.port} -Name {self.key}; "
+                  + self._protocol() +
+                  f"$s = Start-StaticServer -Path '{self.site}' -Port {self.port} -Name {self.key} @p; "
                   + self._tls_start() +
                   "Write-Host \"BENCH-INFO pwsh=$($PSVersionTable.PSVersion)\"; "
                   "$s | Format-List * | Out-String -Width 200 | Write-Host; "
@@ -355,7 +395,14 @@ class PSWebServer(Server):
             return ""
         return ("if ((Get-Command Start-StaticServer).Parameters.ContainsKey('CertificatePath')) { "
                 f"$null = Start-StaticServer -Path '{self.site}' -Port {self.tls_port} -Name {self.key}-tls "
-                f"-CertificatePath '{self.tls_cert}' -KeyPath '{self.tls_key}' }}; ")
+                f"-CertificatePath '{self.tls_cert}' -KeyPath '{self.tls_key}' @p }}; ")
+
+    def _protocol(self):
+        """-Protocol Auto (h2 by ALPN, h2c by prior knowledge, HTTP/1.1 otherwise) for the HTTP/2 rows, where the build has it."""
+        if self.h2_port is None and self.h2c_port is None:
+            return "$p = @{}; "
+        return ("$p = @{}; if ((Get-Command Start-StaticServer).Parameters.ContainsKey('Protocol')) "
+                "{ $p.Protocol = 'Auto' }; ")
 
     def start(self, cwd=None):
         super().start(cwd=self.repo)

@@ -128,7 +128,8 @@ public sealed class StaticServer : IDisposable
         X509Certificate2? certificate = options.Certificate is null ? null
             : CertificateLoader.Load(options.Certificate, options.Address, DateTimeOffset.UtcNow, out intermediates);
 
-        SocketListener listener = SocketListener.Bind(options.Address, options.Port);
+        SocketListener listener = SocketListener.Bind(options.Address, options.Port,
+            options.Engine == ServerEngine.Socket ? 1 : EpollEngine.ListenerSocketCount);
         StaticServer? server = null;
         try
         {
@@ -157,7 +158,7 @@ public sealed class StaticServer : IDisposable
     {
         if (Options.Engine != ServerEngine.Socket)
         {
-            EpollEngine? engine = EpollEngine.TryCreate(_listener.Socket, Name, _connections.TryReserve, () => _connections.HasCapacity,
+            EpollEngine? engine = EpollEngine.TryCreate(_listener, Name, _connections.TryReserve, () => _connections.HasCapacity,
                 StartConnection, _statistics.ReportError, Fault, out Exception? reason, epollSetupFault);
             if (engine is not null)
             {

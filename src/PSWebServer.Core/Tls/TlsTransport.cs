@@ -76,12 +76,13 @@ internal sealed class TlsTransport : IConnectionTransport
     {
         if (count <= 0) return;
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, FileChunkBytes));
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle = file.SafeFileHandle; // once: each read of it is an lseek(2)
         try
         {
             while (count > 0)
             {
                 await BlockingWorkPool.Shared.SwitchTo();
-                int read = RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                int read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
                 if (read == 0) throw new IOException("The file ended before its length was sent.");
                 await _ssl.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 offset += read;

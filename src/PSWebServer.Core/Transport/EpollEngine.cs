@@ -46,11 +46,17 @@ internal sealed class EpollEngine : IDisposable
     public static bool IsSupported => UnsupportedReason is null;
 
     /// <summary>
+    /// How many listening sockets to bind for this engine: one per loop (SO_REUSEPORT; the kernel spreads new connections
+    /// over them), or 1 where the engine cannot run or there is one loop.
+    /// </summary>
+    public static int ListenerSocketCount => IsSupported ? Math.Max(1, Environment.ProcessorCount) : 1;
+
+    /// <summary>
     /// Starts the loops on <paramref name="listener"/>, or returns null with the <paramref name="reason"/> when this system
     /// cannot run them; the listener is then left as it was. <paramref name="setupFault"/> is for tests: it runs inside the
     /// setup, once the loops exist, and what it throws is handled as a refused epoll call would be.
     /// </summary>
-    public static EpollEngine? TryCreate(Socket listener, string name, Func<bool> tryReserve, Func<bool> hasCapacity, Action<EpollTransport> start,
+    public static EpollEngine? TryCreate(SocketListener listener, string name, Func<bool> tryReserve, Func<bool> hasCapacity, Action<EpollTransport> start,
         Action<Exception> report, Action<Exception> fault, out Exception? reason, Action? setupFault = null)
     {
         reason = null;
@@ -63,16 +69,23 @@ internal sealed class EpollEngine : IDisposable
         try
         {
             int count = Math.Max(1, Environment.ProcessorCount);
-            int listenFd = (int)listener.SafeHandle.DangerousGetHandle();
-            engine.ListenerHasNoDelay = listener.NoDelay;
-            listener.Blocking = false;
+            // One listening socket per loop when the listener has them (SO_REUSEPORT): each loop accepts from its own
+            // queue, with no lock shared between loops. Otherwise every loop waits on the one socket (EPOLLEXCLUSIVE).
+            Socket[] sockets = listener.Sockets;
+            if (sockets.Length != count && sockets.Length != 1)
+            {
+                listener.CloseSiblings();
+                sockets = listener.Sockets;
+            }
+            engine.ListenerHasNoDelay = listener.Socket.NoDelay;
+            foreach (Socket socket in sockets) socket.Blocking = false;
             var loops = new EpollEventLoop[count];
             try
             {
                 for (int i = 0; i < count; i++)
                 {
                     loops[i] = EpollEventLoop.Create(engine, $"PSWS epoll {i} {name}"); // the OS shows the first 15 characters
-                    loops[i].AddListener(listenFd);
+                    loops[i].AddListener((int)sockets[sockets.Length == 1 ? 0 : i].SafeHandle.DangerousGetHandle());
                 }
                 setupFault?.Invoke();
             }
@@ -95,7 +108,10 @@ internal sealed class EpollEngine : IDisposable
             reason = ex;
             try
             {
-                listener.Blocking = true;
+                // .NET's engine accepts from the first socket only: the others must go, or the kernel would keep
+                // handing them connections nobody accepts
+                listener.CloseSiblings();
+                listener.Socket.Blocking = true;
             }
             catch (Exception)
             {

@@ -8,8 +8,9 @@ using System.Threading;
 namespace PSWebServer.Transport;
 
 /// <summary>
-/// One dedicated thread with its own epoll set. It accepts from the shared listening socket (EPOLLEXCLUSIVE, so one
-/// idle loop is woken per new connection), owns the connections it accepted, and completes their parked operations;
+/// One dedicated thread with its own epoll set. It accepts from its own listening socket (SO_REUSEPORT: the kernel
+/// spreads new connections over the loops' sockets by their addresses), or where there is one socket for all, from that
+/// one (EPOLLEXCLUSIVE, so one idle loop is woken per new connection); it owns the connections it accepted, and completes their parked operations;
 /// their continuations run right here. Other threads reach it only through <see cref="Post"/> (an eventfd wakes it).
 /// Nothing escapes the thread: a connection's fault is reported and the loop goes on; a fault of the loop itself is
 /// handed to the engine, which faults the server.
@@ -335,7 +336,7 @@ internal sealed unsafe class EpollEventLoop
                 LinuxNative.setsockopt(fd, LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NODELAY, &one, sizeof(int));
             }
             EpollTransport transport = CreateTransport(fd, address, length);
-            if (!Register(transport)) transport.Abort(); // the connection starts, fails at once and gives its reservation back
+            Register(transport); // into epoll only when it first waits (EpollTransport.Arm): a request already here and a close need none
             transport.StartBudget();
             _engine.StartConnection(transport);
         }
@@ -353,7 +354,7 @@ internal sealed unsafe class EpollEventLoop
         return new EpollTransport(this, fd, v4, null, port);
     }
 
-    private bool Register(EpollTransport transport)
+    private void Register(EpollTransport transport)
     {
         int slot;
         if (_freeSlots.Count > 0)
@@ -369,8 +370,17 @@ internal sealed unsafe class EpollEventLoop
         _slots[slot] = transport;
         transport.Slot = slot;
         transport.Token = token;
+    }
+
+    /// <summary>
+    /// Loop thread: adds a connection to the epoll set, the first time one of its operations must wait. Edge-triggered,
+    /// and the add itself reports what is ready already, so nothing that arrived before it is missed. False (reported)
+    /// when epoll refuses: the caller fails the operation.
+    /// </summary>
+    public bool Arm(EpollTransport transport)
+    {
         const uint events = LinuxNative.EPOLLIN | LinuxNative.EPOLLOUT | LinuxNative.EPOLLRDHUP | LinuxNative.EPOLLET;
-        if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, transport.Fd, events, token) == 0) return true;
+        if (LinuxNative.EpollControl(_epollFd, LinuxNative.EPOLL_CTL_ADD, transport.Fd, events, transport.Token) == 0) return true;
         _engine.Report(new InvalidOperationException("epoll_ctl(connection) failed: errno " + LinuxNative.Errno));
         return false;
     }

@@ -34,10 +34,16 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private ReadOnlyMemory<byte> _sendBuffer;
     private ReadOnlyMemory<byte> _sendSecond; // a gather send's second buffer, sent after _sendBuffer
     private FileStream? _sendFile;
+    // The descriptor of the file being sent, taken once per response: FileStream.SafeFileHandle seeks the descriptor
+    // to the stream's position each time it is read (lseek(2)), which was one call per chunk and per EAGAIN retry.
+    // sendfile takes an explicit offset, so the descriptor's own position never matters here.
+    private FileStream? _handleOwner;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _handle;
     private long _fileOffset;
     private long _fileRemaining;
     private volatile bool _receivePending;
     private volatile bool _sendPending;
+    private bool _armed; // in the loop's epoll set: from the first operation that had to wait
     private bool _readReady = true;
     private bool _writeReady = true;
     private int _budget = ReceiveBudget;
@@ -82,6 +88,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException<int>(Error(errno));
             _readReady = false;
         }
+        if (!_readReady && !Arm()) return ValueTask.FromException<int>(Error(LinuxNative.ENOMEM));
         return Park(buffer, post: false);
     }
 
@@ -116,6 +123,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         else if (errno == LinuxNative.EAGAIN)
         {
             _readReady = false;
+            if (!Arm()) FailReceive(Error(LinuxNative.ENOMEM));
         }
         else
         {
@@ -155,6 +163,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (data.IsEmpty) return default;
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(Error(errno));
         }
+        if (!Arm()) return ValueTask.FromException(Error(LinuxNative.ENOMEM));
         return ParkSend(data, null, 0, 0, post: false);
     }
 
@@ -169,6 +178,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (first.IsEmpty && second.IsEmpty) return default;
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(Error(errno));
         }
+        if (!Arm()) return ValueTask.FromException(Error(LinuxNative.ENOMEM));
         return ParkSend(first, null, 0, 0, post: false, second);
     }
 
@@ -183,6 +193,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             if (count == 0) return default;
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException(errno == 0 ? new IOException("The file ended before its length was sent.") : Error(errno));
         }
+        if (!Arm()) return ValueTask.FromException(Error(LinuxNative.ENOMEM));
         return ParkSend(default, file, offset, count, post: false);
     }
 
@@ -238,6 +249,10 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         else if (errno != LinuxNative.EAGAIN)
         {
             FailSend(Error(errno));
+        }
+        else if (!Arm())
+        {
+            FailSend(Error(LinuxNative.ENOMEM));
         }
     }
 
@@ -317,7 +332,19 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     /// <summary>sendfile(2) until done or the kernel refuses; 0 with bytes left means the file is shorter than promised.</summary>
     private int SendFileSome(FileStream file, ref long offset, ref long remaining)
     {
-        int inFd = (int)file.SafeFileHandle.DangerousGetHandle();
+        if (!ReferenceEquals(file, _handleOwner) || _handle is null)
+        {
+            _handle = file.SafeFileHandle; // throws ObjectDisposedException for a closed stream
+            _handleOwner = file;
+        }
+        else if (_handle.IsClosed)
+        {
+            // the stream was disposed since: its number may already name another file, so it is not used
+            _handle = null;
+            _handleOwner = null;
+            return LinuxNative.EBADF;
+        }
+        int inFd = (int)_handle.DangerousGetHandle();
         while (remaining > 0)
         {
             long position = offset;
@@ -335,6 +362,17 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             return errno;
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Loop thread: joins the loop's epoll set before an operation waits (once per connection). A connection whose
+    /// request was already there and that closes after its answer never joins: one epoll_ctl less per such connection.
+    /// </summary>
+    private bool Arm()
+    {
+        if (_armed) return true;
+        _armed = _loop.Arm(this);
+        return _armed;
     }
 
     // ---- readiness, from the loop ----
@@ -443,6 +481,8 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             reset = _resetOnClose;
         }
         _aborted = true;
+        _handleOwner = null;
+        _handle = null;
         _loop.Forget(this);
         if (reset || _resetOnClose || _sendPending)
         {

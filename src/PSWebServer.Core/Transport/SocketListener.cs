@@ -14,10 +14,12 @@ namespace PSWebServer.Transport;
 internal sealed class SocketListener : IDisposable
 {
     private readonly Socket _socket;
+    private Socket[] _sockets;
 
-    private SocketListener(Socket socket, string addressText, string urlHost)
+    private SocketListener(Socket socket, Socket[] sockets, string addressText, string urlHost)
     {
         _socket = socket;
+        _sockets = sockets;
         AddressText = addressText;
         UrlHost = urlHost;
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
@@ -30,14 +32,25 @@ internal sealed class SocketListener : IDisposable
     /// <summary>The host part of a URL a browser on this machine can use.</summary>
     public string UrlHost { get; }
 
-    public static SocketListener Bind(string address, int port)
+    /// <summary>
+    /// Binds and listens. <paramref name="acceptSockets"/> above 1 asks for that many listening sockets on the one port
+    /// (SO_REUSEPORT, Linux), one per event loop, so the kernel spreads new connections over the loops and no two loops
+    /// contend on one socket's queue; where the system refuses SO_REUSEPORT there is one socket, as with 1.
+    /// </summary>
+    public static SocketListener Bind(string address, int port, int acceptSockets = 1)
     {
         IPAddress ip = ParseAddress(address, out bool dualMode);
+        bool shared = acceptSockets > 1 && OperatingSystem.IsLinux();
+        // SO_REUSEPORT would let our bind join a port another program already listens on with SO_REUSEPORT too (same
+        // user): a probe without it fails on any listener there, so "in use" stays "in use". Port 0 needs none: the
+        // kernel never hands out a port that reuse-port sockets hold.
+        if (shared && port != 0) Probe(ip, dualMode, port);
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             if (dualMode) socket.DualMode = true;
             ApplyReusePolicy(socket);
+            if (shared) shared = TrySetReusePort(socket);
             socket.NoDelay = true; // accepted sockets inherit it on Linux; set again per connection for other systems
             socket.Bind(new IPEndPoint(ip, port));
             socket.Listen(4096);
@@ -53,20 +66,97 @@ internal sealed class SocketListener : IDisposable
             throw;
         }
 
+        Socket[] sockets = shared ? BindSiblings(socket, ip, dualMode, acceptSockets) : new[] { socket };
         string text = ip.ToString();
         string urlHost = ip.Equals(IPAddress.Any) ? "localhost"
             : ip.Equals(IPAddress.IPv6Any) ? "localhost"
             : ip.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + text + "]"
             : text;
-        return new SocketListener(socket, text, urlHost);
+        return new SocketListener(socket, sockets, text, urlHost);
     }
 
-    /// <summary>The listening socket itself, for the epoll engine, which accepts from its descriptor.</summary>
+    /// <summary>The first listening socket: the one the .NET socket engine accepts from.</summary>
     internal Socket Socket => _socket;
+
+    /// <summary>Every listening socket on the port, the first one first: one per event loop, or the one socket they share.</summary>
+    internal Socket[] Sockets => _sockets;
+
+    /// <summary>Back to the first socket alone (the epoll engine could not start: .NET's engine accepts from one socket).</summary>
+    internal void CloseSiblings()
+    {
+        Socket[] sockets = _sockets;
+        _sockets = new[] { _socket };
+        for (int i = 1; i < sockets.Length; i++) sockets[i].Dispose();
+    }
 
     public ValueTask<Socket> AcceptAsync() => _socket.AcceptAsync(System.Threading.CancellationToken.None);
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        foreach (Socket socket in _sockets) socket.Dispose();
+        _socket.Dispose();
+    }
+
+    /// <summary>Binds a plain socket (no SO_REUSEPORT) on the port and closes it: throws the bind failure when anything listens there.</summary>
+    private static void Probe(IPAddress ip, bool dualMode, int port)
+    {
+        using var probe = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (dualMode) probe.DualMode = true;
+            ApplyReusePolicy(probe); // as the real bind: old connections in TIME_WAIT are no owner
+            probe.Bind(new IPEndPoint(ip, port));
+        }
+        catch (SocketException ex)
+        {
+            throw BindFailure(ex, ip, port);
+        }
+    }
+
+    private static bool TrySetReusePort(Socket socket)
+    {
+        try
+        {
+            socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1)); // SOL_SOCKET, SO_REUSEPORT (Linux 3.9)
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The other loops' sockets, bound to the port the first one got. One that cannot be made ends the attempt: the
+    /// loops then share the first socket, as they would without SO_REUSEPORT.
+    /// </summary>
+    private static Socket[] BindSiblings(Socket first, IPAddress ip, bool dualMode, int count)
+    {
+        var endpoint = new IPEndPoint(ip, ((IPEndPoint)first.LocalEndPoint!).Port);
+        var sockets = new Socket[count];
+        sockets[0] = first;
+        for (int i = 1; i < count; i++)
+        {
+            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (dualMode) socket.DualMode = true;
+                ApplyReusePolicy(socket);
+                if (!TrySetReusePort(socket)) throw new SocketException((int)SocketError.ProtocolOption);
+                socket.NoDelay = true;
+                socket.Bind(endpoint);
+                socket.Listen(4096);
+                sockets[i] = socket;
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+                for (int j = 1; j < i; j++) sockets[j].Dispose();
+                return new[] { first };
+            }
+        }
+        return sockets;
+    }
 
     /// <summary>
     /// Restarting on a port whose old connections sit in TIME_WAIT must work (the tutorial's SO_REUSEADDR).

@@ -80,11 +80,12 @@ internal sealed class SocketTransport : IConnectionTransport
     private async ValueTask CopyFileAsync(FileStream file, long offset, long count)
     {
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle = file.SafeFileHandle; // once: each read of it is an lseek(2)
         try
         {
             while (count > 0)
             {
-                int read = RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                int read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
                 if (read == 0) throw new IOException("The file ended before its length was sent.");
                 await SendAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 offset += read;
