@@ -19,6 +19,16 @@ internal sealed partial class Http2Connection
                 Http2ReadStatus status = _reader.Read(_input.AsSpan(_start, _end - _start), out Http2FrameHeader header,
                     out ReadOnlySpan<byte> payload, out int consumed, out Http2FrameError error);
                 if (status == Http2ReadStatus.NeedMore) break;
+                if (!_sawFirstFrame)
+                {
+                    // §3.4: the client's preface goes on with a SETTINGS frame (not an ACK).
+                    _sawFirstFrame = true;
+                    if (header.Type != Http2FrameType.Settings || header.HasFlag(Http2Flags.Ack))
+                    {
+                        FailLocked(Http2FrameError.Connection(Http2ErrorCode.ProtocolError, 0, "the preface is not followed by SETTINGS"));
+                        break;
+                    }
+                }
                 // §6.10 first: inside a field block only its CONTINUATION may come, whatever else is wrong with a frame.
                 if (!_assembler.CheckOrder(header, out Http2FrameError order))
                 {
@@ -32,16 +42,18 @@ internal sealed partial class Http2Connection
                         FailLocked(error);
                         break;
                     }
+                    ReadOnlySpan<byte> refused = _input.AsSpan(_start + Http2FrameHeader.Size, header.Length);
                     _start += consumed;
-                    if (header.Type == Http2FrameType.Data)
+                    // (The reader reports every DATA error as a connection error: no window to account for here.)
+                    if (header.Type == Http2FrameType.Headers)
                     {
-                        // §6.9: a refused DATA frame still counts against the connection window, and is credited back.
-                        if (!_connectionReceive.TryReceive(header.Length, 0, out Http2FrameError flow))
+                        // A self-dependent HEADERS: its block is still decoded (§4.3), then the stream is reset.
+                        if (!RefuseHeadersLocked(header, refused, error, out Http2FrameError fatal))
                         {
-                            FailLocked(flow);
+                            FailLocked(fatal);
                             break;
                         }
-                        ReleaseConnectionWindowLocked(header.Length);
+                        continue;
                     }
                     StreamErrorLocked(error);
                     continue;
@@ -58,13 +70,39 @@ internal sealed partial class Http2Connection
                     StreamErrorLocked(error);
                 }
             }
+            if (_progress)
+            {
+                _progress = false;
+                RefreshDeadlineLocked(progress: true);
+            }
         }
         AnswerReady();
+    }
+
+    /// <summary>
+    /// A HEADERS the reader refused as a stream error (a self-dependency, §5.3.1): its block is gathered and decoded
+    /// like any other — the HPACK table is the connection's — and the stream is then reset. False: a connection error.
+    /// </summary>
+    private bool RefuseHeadersLocked(in Http2FrameHeader header, ReadOnlySpan<byte> payload, in Http2FrameError refusal,
+        out Http2FrameError error)
+    {
+        Http2Payload.TryGetHeaderBlockFragment(header, payload, out ReadOnlySpan<byte> fragment, out _);
+        if (!_assembler.TryBegin(header.StreamId, fragment, header.HasFlag(Http2Flags.EndHeaders), out error)) return false;
+        _headersEndStream = header.HasFlag(Http2Flags.EndStream);
+        _blockRefusal = refusal;
+        if (!_assembler.IsComplete) return true;
+        if (OnHeaderBlockLocked(out error)) return true;
+        if (error.IsConnectionError) return false;
+        StreamErrorLocked(error);
+        return true;
     }
 
     private bool HandleFrameLocked(in Http2FrameHeader header, ReadOnlySpan<byte> payload, out Http2FrameError error)
     {
         error = default;
+        // What moves an exchange on renews the deadline of a connection the client must move; PING and the like do not.
+        _progress |= header.Type is Http2FrameType.Data or Http2FrameType.Headers or Http2FrameType.Continuation
+            or Http2FrameType.WindowUpdate or Http2FrameType.RstStream;
         switch (header.Type)
         {
             case Http2FrameType.Data:
@@ -129,10 +167,16 @@ internal sealed partial class Http2Connection
         if (data.IsEmpty && !endStream && !_flood.OnEmptyFrame(out error)) return false;
 
         ReleaseConnectionWindowLocked(header.Length);
+        if (stream is null) return true;
+        if (stream.Dispatched)
+        {
+            // Refused already (a 413 on its way): the rest is dropped, and the stream gets no more credit.
+            if (endStream) stream.RequestComplete = true;
+            return true;
+        }
         window.Release(header.Length);
         int streamCredit = window.TakeWindowUpdate();
         if (streamCredit > 0 && !endStream) WriteWindowUpdateLocked(id, streamCredit);
-        if (stream is null || stream.Dispatched) return true; // refused already (a 413 on its way): the rest is dropped
 
         HttpRequestHead head = stream.Head;
         long total = (long)stream.BodyLength + data.Length;
@@ -141,12 +185,16 @@ internal sealed partial class Http2Connection
             error = Http2FrameError.Stream(Http2ErrorCode.ProtocolError, id, "DATA beyond content-length"); // §8.1.1
             return false;
         }
-        if (total > _limits.MaxRequestBodyBytes)
+        // Bodies are read whole before the handlers run: one request's is bounded by the body limit, and all of a
+        // connection's together by twice it (100 streams may upload at once; HTTP/1.1 holds one body per connection).
+        if (total > _limits.MaxRequestBodyBytes || _bufferedBodyBytes + data.Length > 2 * _limits.MaxRequestBodyBytes)
         {
             RefuseLocked(stream, 413);
+            if (endStream) stream.RequestComplete = true;
             return true;
         }
         stream.AppendBody(data);
+        _bufferedBodyBytes += data.Length;
         if (endStream) return CompleteRequestLocked(stream, out error);
         return true;
     }
@@ -160,7 +208,20 @@ internal sealed partial class Http2Connection
         try
         {
             Http2Stream? existing = FindLocked(id);
-            Http2StreamVerdict verdict = _table.OnHeaders(id, endStream, _flood.Now(), out error);
+            if (_blockRefusal is Http2FrameError refusal)
+            {
+                // Decoded, then reset; a new id is used up and closed by us without counting as processed.
+                _blockRefusal = null;
+                Http2StreamVerdict used = _table.OnHeaders(id, endStream, _flood.Now(), refuseNew: true, out error);
+                if (used == Http2StreamVerdict.Error && error.IsConnectionError) return false;
+                _decoder.Decode(block, DiscardingSink.Instance);
+                error = refusal;
+                return false;
+            }
+            // After our GOAWAY (§6.8), or while reset streams still hold their answers (Rapid Reset's other half), a new
+            // stream is refused, which tells the client it may retry it elsewhere; the refusal does not raise the GOAWAY id.
+            bool refuseNew = _draining || _active.Count >= 2 * _table.MaxConcurrentStreams;
+            Http2StreamVerdict verdict = _table.OnHeaders(id, endStream, _flood.Now(), refuseNew, out error);
             if (verdict == Http2StreamVerdict.Error && error.IsConnectionError) return false;
             if (verdict != Http2StreamVerdict.Accept)
             {
@@ -179,14 +240,6 @@ internal sealed partial class Http2Connection
                     return false;
                 }
                 return existing.Dispatched || CompleteRequestLocked(existing, out error);
-            }
-            if (_draining || _active.Count >= 2 * _table.MaxConcurrentStreams)
-            {
-                // After our GOAWAY (§6.8), or while reset streams still hold their answers (Rapid Reset's other half):
-                // refused, which tells the client it may retry it elsewhere.
-                _decoder.Decode(block, DiscardingSink.Instance);
-                error = Http2FrameError.Stream(Http2ErrorCode.RefusedStream, id, _draining ? "the connection is closing" : "too many streams still answering");
-                return false;
             }
             Http2Stream stream = AcquireLocked(id);
             _builder.Begin(stream, trailers: false);
@@ -378,6 +431,7 @@ internal sealed partial class Http2Connection
     private void RecycleLocked(Http2Stream stream)
     {
         _active.Remove(stream);
+        _bufferedBodyBytes -= stream.BodyLength;
         stream.Recycle();
         if (_closed) stream.Release();
         else if (_free.Count < _table.MaxConcurrentStreams) _free.Push(stream);

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.Http;
 
@@ -14,7 +15,7 @@ internal sealed partial class Http2Connection
 
     // Our SETTINGS (§6.5.2), sent once as the server's preface. The stream window is for request bodies; the
     // connection's is raised by a WINDOW_UPDATE right after, since SETTINGS cannot change it (§6.9.2).
-    private (Http2SettingId, uint)[] ServerSettings => new[]
+    private (Http2SettingId, uint)[] ServerSettings() => new[]
     {
         (Http2SettingId.MaxConcurrentStreams, (uint)_table.MaxConcurrentStreams),
         (Http2SettingId.InitialWindowSize, (uint)StreamReceiveWindow),
@@ -22,12 +23,17 @@ internal sealed partial class Http2Connection
         (Http2SettingId.EnablePush, 0u),
     };
 
+    // What the current deadline is for, so it is renewed only when that changes or the client makes progress.
+    private enum DeadlineKind : byte { None, Idle, ClientMustMove, ServerWork }
+
     private ResponseBuffer _output = new();   // frames being written (under _sync)
     private ResponseBuffer _sending = new();  // frames the pump is sending (outside _sync)
     private bool _pumping;
     private bool _closeAfterFlush;            // once the output is sent: FIN (after GOAWAY)
     private bool _shutDown;
     private bool _lingering;                  // the close has begun: its deadline is the linger time, not the phases'
+    private bool _broken;                     // a send failed: the transport is gone, nothing more is written
+    private DeadlineKind _deadlineKind;
     private TaskCompletionSource? _drained;   // waiters for the output to fall below the high-water mark
     private byte[] _scratch = Array.Empty<byte>(); // a response's field block, before it is framed
 
@@ -40,7 +46,13 @@ internal sealed partial class Http2Connection
         bool pump = false, shutdown = false;
         lock (_sync)
         {
-            if (_closed || _pumping) return;
+            if (_closed || _pumping || _broken) return;
+            if (_shutDown)
+            {
+                // After our FIN (or close_notify) nothing more may be sent; what late frames would answer, GOAWAY has said.
+                _output.Clear();
+                return;
+            }
             if (_output.Length > 0)
             {
                 _pumping = pump = true;
@@ -55,6 +67,9 @@ internal sealed partial class Http2Connection
         if (pump) _ = PumpAsync();
         else if (shutdown) ShutdownSend();
     }
+
+    /// <summary>For the heartbeat and Stop, which must not send themselves: the flush runs on the pool.</summary>
+    private void FlushOnPool() => ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushSoon(), this, preferLocal: false);
 
     /// <summary>Sends the output until it is empty; writers go on filling the other buffer meanwhile.</summary>
     private async Task PumpAsync()
@@ -85,7 +100,7 @@ internal sealed partial class Http2Connection
                     _output = _sending;
                     _sending = batch;
                     ReleaseWaitersLocked();
-                    _deadline.Enter(_limits.SendTimeout, idle: false); // renewed per send: a client that stops reading is dropped
+                    RefreshDeadlineLocked(progress: true); // renewed per send: a client that stops reading is dropped
                 }
                 await _transport.SendAsync(batch.WrittenMemory).ConfigureAwait(false);
                 batch.Clear();
@@ -98,8 +113,11 @@ internal sealed partial class Http2Connection
             lock (_sync)
             {
                 _pumping = false;
+                _broken = true;
                 _sending.Clear();
+                _output.Clear();
                 ReleaseWaitersLocked();
+                foreach (Http2Stream stream in _active) stream.WakeSender(); // they see the connection gone
             }
             Abort();
         }
@@ -147,21 +165,27 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>
-    /// The deadline of what the connection is doing now: a send in progress or streams the client must move (the send
-    /// timeout, renewed by progress); only server work in flight (a handler off the loop, an event stream between
-    /// events: none, bounded by Stop); nothing at all (idle: the keep-alive timeout, and Stop closes it at once).
+    /// The deadline of what the connection is doing now: a send in progress or streams the client must move (an upload,
+    /// a window to grant): the send timeout, renewed only by <paramref name="progress"/> (a send, DATA, WINDOW_UPDATE, a
+    /// request — not a PING or an unknown frame); only server work in flight (a handler off the loop, an event stream
+    /// between events): none, bounded by Stop; nothing at all: idle, the keep-alive timeout from when it became idle.
     /// </summary>
-    private void RefreshDeadlineLocked()
+    private void RefreshDeadlineLocked(bool progress = false)
     {
         if (_lingering || !_prefaceDone) return;
-        if (_pumping || (_active.Count > 0 && _waitingOnServer < _active.Count)) _deadline.Enter(_limits.SendTimeout, idle: false);
-        else if (_active.Count > 0) _deadline.Clear();
+        DeadlineKind kind = _pumping || (_active.Count > 0 && _waitingOnServer < _active.Count) ? DeadlineKind.ClientMustMove
+            : _active.Count > 0 ? DeadlineKind.ServerWork
+            : DeadlineKind.Idle;
+        if (kind == _deadlineKind && !(progress && kind == DeadlineKind.ClientMustMove)) return;
+        _deadlineKind = kind;
+        if (kind == DeadlineKind.ClientMustMove) _deadline.Enter(_limits.SendTimeout, idle: false);
+        else if (kind == DeadlineKind.ServerWork) _deadline.Clear();
         else _deadline.Enter(_limits.KeepAliveTimeout, idle: true);
     }
 
     private void WriteServerPrefaceLocked()
     {
-        (Http2SettingId, uint)[] settings = ServerSettings;
+        (Http2SettingId, uint)[] settings = ServerSettings();
         int n = Http2FrameWriter.WriteSettings(_output.GetSpan(Http2FrameWriter.SettingsSize(settings.Length)), settings);
         _output.Advance(n);
         WriteWindowUpdateLocked(0, ConnectionReceiveWindow - Http2Settings.DefaultInitialWindowSize);

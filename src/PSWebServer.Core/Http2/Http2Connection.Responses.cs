@@ -61,6 +61,7 @@ internal sealed partial class Http2Connection
             {
                 TaskStartedLocked();
                 if (!handled) _waitingOnServer++;
+                stream.ArmCancellation(); // before the task can read it: a reset from now on cancels it
             }
             _ = RespondAsync(stream, handled);
         }
@@ -341,7 +342,7 @@ internal sealed partial class Http2Connection
 
     private void ThrowIfGoneLocked(Http2Stream stream)
     {
-        if (stream.Reset || _closed || _failed) throw new StreamGoneException();
+        if (stream.Reset || _closed || _failed || _broken) throw new StreamGoneException();
     }
 
     /// <summary>Logs the exchange (also a download the client abandoned), resets a stream left unfinished, recycles it.</summary>

@@ -73,6 +73,10 @@ internal sealed partial class Http2Connection : ITrackedConnection
     private long _id;
     private bool _prefaceDone;
     private bool _headersEndStream;    // the END_STREAM flag of the HEADERS whose block is being gathered
+    private Http2FrameError? _blockRefusal; // that HEADERS was refused (self-dependency): decode its block, then reset
+    private bool _sawFirstFrame;
+    private bool _progress;            // this read moved an exchange on (DATA, HEADERS, WINDOW_UPDATE, RST_STREAM)
+    private long _bufferedBodyBytes;   // request bodies held by this connection's streams
     private int _waitingOnServer;      // streams whose handler runs off the loop or whose body waits for events
     private int _tasks;                // stream tasks and the pump still running; the teardown waits for them
     private TaskCompletionSource? _tasksDone;
@@ -134,16 +138,25 @@ internal sealed partial class Http2Connection : ITrackedConnection
             return;
         }
         lock (_sync) BeginDrainLocked();
-        FlushSoon();
+        FlushOnPool(); // Stop's own thread never sends (or encrypts) for a connection
     }
 
     public void AbortIfPastDeadline(long now)
     {
         if (!_settingsAcked && now > Volatile.Read(ref _settingsDeadline))
         {
-            lock (_sync) FailLocked(Http2FrameError.Connection(Http2ErrorCode.SettingsTimeout, 0, "SETTINGS not acknowledged"));
-            FlushSoon();
-            return;
+            // Once: the failure's own linger deadline (checked below on later beats) then bounds the close.
+            bool first;
+            lock (_sync)
+            {
+                first = !_failed && !_closed;
+                if (first) FailLocked(Http2FrameError.Connection(Http2ErrorCode.SettingsTimeout, 0, "SETTINGS not acknowledged"));
+            }
+            if (first)
+            {
+                FlushOnPool();
+                return;
+            }
         }
         if (!_deadline.IsPast(now)) return;
         if (_deadline.IsIdle && Volatile.Read(ref _prefaceDone))
@@ -158,7 +171,7 @@ internal sealed partial class Http2Connection : ITrackedConnection
             }
             if (!said)
             {
-                FlushSoon();
+                FlushOnPool();
                 return;
             }
         }
@@ -197,7 +210,6 @@ internal sealed partial class Http2Connection : ITrackedConnection
                 int received = await _transport.ReceiveAsync(_input.AsMemory(_end)).ConfigureAwait(false);
                 if (received == 0) return;
                 _end += received;
-                if (_prefaceDone) lock (_sync) RefreshDeadlineLocked();
             }
         }
         catch (Exception ex) when (IsDisconnect(ex))
@@ -231,8 +243,7 @@ internal sealed partial class Http2Connection : ITrackedConnection
             }
             else
             {
-                lock (_sync) FailLocked(Http2FrameError.Connection(Http2ErrorCode.ProtocolError, 0, "not the HTTP/2 client preface"));
-                FlushSoon();
+                _transport.ShutdownSend(); // §3.4: not HTTP/2; nothing said (a GOAWAY may be omitted, and our SETTINGS never went)
             }
             await LingerAsync().ConfigureAwait(false);
             return false;

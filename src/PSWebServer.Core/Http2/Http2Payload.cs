@@ -38,7 +38,8 @@ internal static class Http2Payload
             uint dependency = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(priorityStart)) & 0x7FFFFFFF;
             if (dependency == header.StreamId)
             {
-                fragment = default;
+                // The fragment is still given: the block must be decoded all the same, to keep the HPACK table in step.
+                fragment = content.Slice(priority);
                 error = Http2FrameError.Stream(Http2ErrorCode.ProtocolError, header.StreamId,
                     "HEADERS: stream depends on itself");
                 return false;

@@ -39,7 +39,7 @@ internal sealed class Http2Stream
     public bool RequestComplete;
     /// <summary>Handed to the handlers: from now on the response's task (or the loop's inline answer) owns it.</summary>
     public bool Dispatched;
-    /// <summary>Reset by the client or by us: nothing more is sent on it, and its handler's token is cancelled.</summary>
+    /// <summary>Will not be answered normally (a reset by either side, a connection error, the teardown): nothing more is sent on it, and its handler's token is cancelled.</summary>
     public bool Reset;
     /// <summary>Our END_STREAM or RST_STREAM has been written: the stream table has let it go.</summary>
     public bool Ended;
@@ -67,14 +67,26 @@ internal sealed class Http2Stream
 
     public ReadOnlyMemory<byte> BodyMemory => BodyBuffer is null ? default : BodyBuffer.AsMemory(0, BodyLength);
 
-    /// <summary>The token a handler gets: cancelled when the stream is reset or the connection ends. Made on first use.</summary>
-    public CancellationToken Cancellation => (_cancellation ??= new CancellationTokenSource()).Token;
+    /// <summary>
+    /// The token a handler or a body writer gets: cancelled when the stream will not be answered normally. Made by
+    /// <see cref="ArmCancellation"/> under the connection's lock before the stream's task starts, so a reset that comes
+    /// first is never missed; a stream reset before it was armed gets a token already cancelled.
+    /// </summary>
+    public CancellationToken Cancellation => _cancellation?.Token ?? (Reset ? new CancellationToken(true) : CancellationToken.None);
 
-    /// <summary>Cancels the handler's token, off the caller's thread (its callbacks may be anything).</summary>
+    /// <summary>Under the connection's lock, as the stream is handed to its task: the token its handler will get.</summary>
+    public void ArmCancellation() => _cancellation ??= new CancellationTokenSource();
+
+    /// <summary>
+    /// Under the connection's lock: cancels the handler's token, off the caller's thread (its callbacks may be
+    /// anything). The source is detached first, so this stream object, once recycled, never holds a source with a
+    /// cancel still queued, which would cancel the next request it carries.
+    /// </summary>
     public void CancelHandler()
     {
         CancellationTokenSource? cancellation = _cancellation;
         if (cancellation is null) return;
+        _cancellation = null;
         ThreadPool.UnsafeQueueUserWorkItem(static c =>
         {
             try
@@ -141,11 +153,8 @@ internal sealed class Http2Stream
         RefusalStatus = 0;
         BytesSent = 0;
         WindowWaiter = null;
-        if (_cancellation is not null && !_cancellation.TryReset())
-        {
-            _cancellation.Dispose();
-            _cancellation = null;
-        }
+        // Never cancelled (a cancel detaches it): reusable for the next request this object carries.
+        if (_cancellation is not null && !_cancellation.TryReset()) _cancellation = null;
     }
 
     /// <summary>The connection has ended: every pooled buffer goes back.</summary>

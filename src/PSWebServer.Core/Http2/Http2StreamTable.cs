@@ -96,7 +96,15 @@ internal sealed class Http2StreamTable
     /// (half-closed (remote) at once with END_STREAM); on an open stream it is trailers and must end the stream.
     /// <paramref name="now"/> is a timestamp kept as the stream's opening time (for the Rapid Reset count).
     /// </summary>
-    public Http2StreamVerdict OnHeaders(uint streamId, bool endStream, long now, out Http2FrameError error)
+    public Http2StreamVerdict OnHeaders(uint streamId, bool endStream, long now, out Http2FrameError error) =>
+        OnHeaders(streamId, endStream, now, refuseNew: false, out error);
+
+    /// <summary>
+    /// As <see cref="OnHeaders(uint, bool, long, out Http2FrameError)"/>, but a HEADERS that would open a new stream is
+    /// refused (REFUSED_STREAM) instead: the id is used up and closed by us, and, never processed, it does not raise
+    /// <see cref="LastProcessedStreamId"/> — after our GOAWAY that id must not grow (§6.8).
+    /// </summary>
+    public Http2StreamVerdict OnHeaders(uint streamId, bool endStream, long now, bool refuseNew, out Http2FrameError error)
     {
         error = default;
         if ((streamId & 1) == 0)
@@ -125,11 +133,12 @@ internal sealed class Http2StreamTable
             return OnClosed(streamId, Http2FrameType.Headers, out error);
 
         HighestStreamId = streamId;
-        if (ActiveCount >= MaxConcurrentStreams)
+        if (refuseNew || ActiveCount >= MaxConcurrentStreams)
         {
             // The id is used up (it is closed now) but was never processed, so LastProcessedStreamId stays.
             RememberClosed(streamId, byUs: true);
-            error = Http2FrameError.Stream(Http2ErrorCode.RefusedStream, streamId, "SETTINGS_MAX_CONCURRENT_STREAMS reached");
+            error = Http2FrameError.Stream(Http2ErrorCode.RefusedStream, streamId,
+                refuseNew ? "no new streams on this connection now" : "SETTINGS_MAX_CONCURRENT_STREAMS reached");
             return Http2StreamVerdict.Error;
         }
         slot = FreeSlot();
