@@ -1115,7 +1115,7 @@ Describe 'Live reload over <Name>' -ForEach @(
     It 'streams /__pswebserver/events over h2: an event after Invoke-ServerReload, no chunked framing' {
         $headFile = Join-Path $TestDrive "$name-events.head"
         $open = $server.LiveReloadClients
-        $reader = Start-NativeProcess -FilePath (Get-ToolPath curl) -ArgumentList (@('-sS', '-N', '--max-time', '3', '-D', $headFile) + $h2 + "$($server.Url)__pswebserver/events")
+        $reader = Start-NativeProcess -FilePath (Get-ToolPath curl) -ArgumentList (@('-sS', '-N', '--max-time', '4', '-D', $headFile) + $h2 + "$($server.Url)__pswebserver/events")
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(5)
             while ($server.LiveReloadClients -le $open -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
