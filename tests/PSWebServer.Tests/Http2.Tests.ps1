@@ -671,6 +671,17 @@ Describe 'Flow control, big fields and cancels (<Name>)' -ForEach @(
         $server | Assert-ServerRequest -Path '/small.txt' -StatusCode 200 -Filter { $_.Protocol -eq 'HTTP/2' } -Exactly -Times 1 -Within 10
     }
 
+    It 'serves 50 requests on a connection whose client cancelled 50 waiting canned answers first' {
+        $server | Add-ServerResponse -Path /waits -Delay 0.5 -Body 'too late'
+        $run = Invoke-Native -FilePath '/usr/bin/python3' -ArgumentList (Join-Path $PSScriptRoot 'h2client.py'), 'cancelmany', '127.0.0.1', "$($server.Port)", $(if ($Tls) { '1' } else { '0' }), '/waits', '/small.txt', '50' -TimeoutSeconds 40
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $result = $run.StdOut | ConvertFrom-Json
+        $result.goaway | Should -BeNullOrEmpty -Because $run.StdOut
+        $result.ok | Should -Be 50 -Because $run.StdOut
+        $result.bodyLengths | Should -Be @(13)
+        (Invoke-Curl "$($base)small.txt" -Arguments $h2).Status | Should -Be 200
+    }
+
     It 'refuses <Shape> with 431 on its stream, as HTTP/1.1 does, and the connection serves the next stream' -ForEach @(
         @{ Shape = 'a header list over the limit (10 fields of 5000 bytes)'; Count = 10; Length = 5000 }
         @{ Shape = 'more fields than the limit (200 short ones)'; Count = 200; Length = 10 }

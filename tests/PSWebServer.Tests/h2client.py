@@ -8,6 +8,9 @@
 #     one more stream (the small path) anyway, and read until the server closes: reports the GOAWAY, both streams and
 #     whether the connection was closed. Frames are read raw (hyperframe + hpack), because h2's state machine refuses
 #     to go on after a GOAWAY, which is what this looks at.
+#   h2client.py cancelmany <host> <port> <tls 0|1> <slow path> <small path> <count>
+#     <count> times: GET the slow path and reset it (CANCEL) at once; then <count> GETs of the small path on the same
+#     connection: reports how many of those were answered 200 with their whole body, and any GOAWAY.
 #   h2client.py fields <host> <port> <tls 0|1> <path> <count> <length>
 #     GET the path with <count> extra fields of <length> bytes each on stream 1 and a plain GET on stream 3 of the same
 #     connection: reports each stream's status and any GOAWAY.
@@ -83,6 +86,45 @@ def cancel(host, port, tls, big, small):
     except OSError:
         pass
     sock.close()
+    return result
+
+
+def cancel_many(host, port, tls, slow, small, count):
+    scheme = 'https' if tls else 'http'
+    sock, conn = connect(host, port, tls)
+    for _ in range(count):
+        stream_id = request(conn, host, port, slow, scheme)
+        conn.reset_stream(stream_id, h2.errors.ErrorCodes.CANCEL)
+    sock.sendall(conn.data_to_send())
+    time.sleep(0.3)  # the cancelled requests reach their handlers before the next ones arrive
+    small_ids = set(request(conn, host, port, small, scheme) for _ in range(count))
+    sock.sendall(conn.data_to_send())
+    statuses, lengths, ended = {}, {}, set()
+    result = {'ok': 0, 'statuses': [], 'bodyLengths': [], 'goaway': None}
+    deadline = time.time() + 20
+    try:
+        while time.time() < deadline and len(ended) < count and result['goaway'] is None:
+            data = sock.recv(65536)
+            if not data:
+                break
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived) and event.stream_id in small_ids:
+                    statuses[event.stream_id] = int(dict(event.headers)[':status'])
+                elif isinstance(event, h2.events.DataReceived):
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                    if event.stream_id in small_ids:
+                        lengths[event.stream_id] = lengths.get(event.stream_id, 0) + len(event.data)
+                elif isinstance(event, h2.events.StreamEnded) and event.stream_id in small_ids:
+                    ended.add(event.stream_id)
+                elif isinstance(event, h2.events.ConnectionTerminated):
+                    result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id}
+            sock.sendall(conn.data_to_send())
+    except OSError as error:
+        result['error'] = str(error)
+    sock.close()
+    result['statuses'] = sorted(set(statuses.values()))
+    result['bodyLengths'] = sorted(set(lengths.get(i, 0) for i in ended))
+    result['ok'] = sum(1 for i in ended if statuses.get(i) == 200)
     return result
 
 
@@ -209,6 +251,8 @@ if __name__ == '__main__':
     command = sys.argv[1]
     if command == 'cancel':
         print(json.dumps(cancel(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6])))
+    elif command == 'cancelmany':
+        print(json.dumps(cancel_many(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6], int(sys.argv[7]))))
     elif command == 'fields':
         print(json.dumps(fields(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], int(sys.argv[6]), int(sys.argv[7]))))
     elif command == 'drain':
