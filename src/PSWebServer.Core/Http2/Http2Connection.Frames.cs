@@ -239,7 +239,9 @@ internal sealed partial class Http2Connection
                     error = Http2FrameError.Stream(Http2ErrorCode.ProtocolError, id, "malformed trailers");
                     return false;
                 }
-                return existing.Dispatched || CompleteRequestLocked(existing, out error);
+                if (!existing.Dispatched) return CompleteRequestLocked(existing, out error);
+                existing.RequestComplete = true; // refused already: the client has now ended its side too
+                return true;
             }
             Http2Stream stream = AcquireLocked(id);
             _builder.Begin(stream, trailers: false);

@@ -41,8 +41,8 @@ internal sealed class TlsSettings
     public SslStreamCertificateContext CertificateContext { get; }
 
     /// <summary>
-    /// Offered in this order, the client's preference among them wins per RFC 7301 as SslStream applies it. http/1.1
-    /// today; HTTP/2 adds h2 by passing its own list.
+    /// Offered in this order, the client's preference among them wins per RFC 7301 as SslStream applies it: from
+    /// <see cref="ApplicationProtocolsFor"/> (h2 and http/1.1, or one of them, by -Protocol).
     /// </summary>
     public List<SslApplicationProtocol> ApplicationProtocols { get; }
 
