@@ -33,7 +33,8 @@ internal sealed class ServerScope : IDisposable
     /// else), through <see cref="StaticServerOptions.Engine"/>; the server must report the engine it was given.
     /// </summary>
     public StaticServer Start(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, string engine = "epoll",
-        Http.IFrontHandler[]? front = null, PSWebServer.Tls.CertificateSource? certificate = null)
+        Http.IFrontHandler[]? front = null, PSWebServer.Tls.CertificateSource? certificate = null,
+        ServerProtocol protocol = ServerProtocol.Auto)
     {
         ServerEngine asked = engine switch
         {
@@ -41,7 +42,7 @@ internal sealed class ServerScope : IDisposable
             "epoll" => EpollEngine.IsSupported ? ServerEngine.Epoll : ServerEngine.Auto,
             _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "epoll or socket"),
         };
-        StaticServerOptions options = Options(limits, port, stopTimeout, asked, front);
+        StaticServerOptions options = Options(limits, port, stopTimeout, asked, front, protocol);
         StaticServer server = StaticServer.Start(certificate is null ? options : WithCertificate(options, certificate));
         _servers.Add(server);
         ServerEngine expected = asked == ServerEngine.Auto ? ServerEngine.Socket : asked;
@@ -51,7 +52,7 @@ internal sealed class ServerScope : IDisposable
 
     /// <summary>The options <see cref="Start"/> uses, for a test that starts the server itself (with faults injected).</summary>
     public StaticServerOptions Options(ServerLimits? limits = null, int port = 0, TimeSpan? stopTimeout = null, ServerEngine engine = ServerEngine.Auto,
-        Http.IFrontHandler[]? front = null) => new()
+        Http.IFrontHandler[]? front = null, ServerProtocol protocol = ServerProtocol.Auto) => new()
     {
         Root = _site.Path,
         Port = port,
@@ -60,6 +61,7 @@ internal sealed class ServerScope : IDisposable
         StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
         Engine = engine,
         TestFrontHandlers = front,
+        Protocol = protocol,
     };
 
     private static StaticServerOptions WithCertificate(StaticServerOptions o, PSWebServer.Tls.CertificateSource certificate) => new()
@@ -71,6 +73,7 @@ internal sealed class ServerScope : IDisposable
         StopTimeout = o.StopTimeout,
         Engine = o.Engine,
         TestFrontHandlers = o.TestFrontHandlers,
+        Protocol = o.Protocol,
         Certificate = certificate,
     };
 
