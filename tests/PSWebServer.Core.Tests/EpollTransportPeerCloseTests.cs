@@ -15,7 +15,7 @@ namespace PSWebServer.Tests;
 [Collection(SocketTestCollection.Name)]
 public sealed class EpollTransportPeerCloseTests
 {
-    [Theory(Skip = "server bug (epoll, intermittent): a FIN that arrives with the last request bytes is not seen; see /work/wt/briefs/h2-xunit-failures.md #3")]
+    [Theory]
     [InlineData("epoll")]
     [InlineData("socket")]
     public async Task ARequestFollowedAtOnceByTheClientsFin_IsAnswered_AndTheConnectionEnds(string engine)

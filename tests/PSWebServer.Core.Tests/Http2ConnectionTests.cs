@@ -475,7 +475,7 @@ public sealed class Http2ConnectionTests : IDisposable
             "a client that stopped reading still holds its connection");
     }
 
-    [Theory(Skip = "server bug: the PING ACK's send renews the client-must-move deadline, so PINGs keep a stalled stream alive; see /work/wt/briefs/h2-xunit-failures.md #4")]
+    [Theory]
     [InlineData("stalled download")]
     [InlineData("unfinished upload")]
     public async Task PingsDoNotKeepAStreamTheClientNeverMovesAlive(string what)
@@ -834,7 +834,8 @@ public sealed class Http2ConnectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("socket")] // epoll: intermittently not graceful, see AfterAResponseFromOffTheLoop_TheConnectionEndsWhenTheClientCloses
+    [InlineData("epoll")]
+    [InlineData("socket")]
     public async Task Stop_WithAHandlerRunningOffTheLoop_LetsItAnswerWithinTheGrace(string engine)
     {
         StaticServer server = _scope.Start(engine: engine);
@@ -853,7 +854,7 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "Stop took " + clock.Elapsed);
     }
 
-    [Theory(Skip = "server bug (epoll, intermittent): after a response written off the loop, the client's close is sometimes not seen; see /work/wt/briefs/h2-xunit-failures.md")]
+    [Theory]
     [InlineData("epoll", true)]
     [InlineData("epoll", false)]
     [InlineData("socket", true)]

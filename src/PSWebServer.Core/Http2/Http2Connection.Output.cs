@@ -34,6 +34,7 @@ internal sealed partial class Http2Connection
     private bool _lingering;                  // the close has begun: its deadline is the linger time, not the phases'
     private bool _broken;                     // a send failed: the transport is gone, nothing more is written
     private DeadlineKind _deadlineKind;
+    private bool _answerQueued;               // HEADERS or DATA written since the last send began: sending them is progress
     private TaskCompletionSource? _drained;   // waiters for the output to fall below the high-water mark
     private byte[] _scratch = Array.Empty<byte>(); // a response's field block, before it is framed
 
@@ -100,7 +101,9 @@ internal sealed partial class Http2Connection
                     _output = _sending;
                     _sending = batch;
                     ReleaseWaitersLocked();
-                    RefreshDeadlineLocked(progress: true); // renewed per send: a client that stops reading is dropped
+                    // Renewed per send of an answer (a PING ACK is no progress): a client that stops reading is dropped.
+                    RefreshDeadlineLocked(progress: _answerQueued);
+                    _answerQueued = false;
                 }
                 await _transport.SendAsync(batch.WrittenMemory).ConfigureAwait(false);
                 batch.Clear();
@@ -226,6 +229,7 @@ internal sealed partial class Http2Connection
         int maxFrame = (int)_peer.MaxFrameSize;
         int n = Http2FrameWriter.WriteHeaders(_output.GetSpan(Http2FrameWriter.HeadersSize(block.Length, maxFrame)), streamId, block, maxFrame, endStream);
         _output.Advance(n);
+        _answerQueued = true;
     }
 
     private void WriteContinueLocked(uint streamId)
@@ -249,6 +253,7 @@ internal sealed partial class Http2Connection
             data = data.Slice(chunk);
         }
         while (!data.IsEmpty);
+        _answerQueued = true;
     }
 
     /// <summary>The per-connection scratch for a field block, grown (pooled) when a response needs more.</summary>

@@ -45,6 +45,9 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private volatile bool _sendPending;
     private bool _armed; // in the loop's epoll set: from the first operation that had to wait
     private bool _readReady = true;
+    // The peer's FIN (or an error) has been reported. It arrives in the same edge as the data before it, so a short read
+    // must not then be taken to mean "drained": no new edge will come, and the next receive would wait for ever.
+    private bool _peerClosed;
     private bool _writeReady = true;
     private int _budget = ReceiveBudget;
     private volatile bool _aborted;
@@ -82,7 +85,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
             int n = Receive(buffer.Span, out int errno);
             if (n >= 0)
             {
-                if (n < buffer.Length) _readReady = false; // the queue is drained: the next arrival raises a new edge
+                if (n < buffer.Length && !_peerClosed) _readReady = false; // drained: the next arrival raises a new edge
                 return new ValueTask<int>(n);
             }
             if (errno != LinuxNative.EAGAIN) return ValueTask.FromException<int>(Error(errno));
@@ -115,7 +118,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         int n = Receive(buffer.Span, out int errno);
         if (n >= 0)
         {
-            if (n < buffer.Length) _readReady = false;
+            if (n < buffer.Length && !_peerClosed) _readReady = false;
             _receiveBuffer = default;
             _receivePending = false;
             _receive.SetResult(n);
@@ -384,6 +387,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         if ((events & (LinuxNative.EPOLLIN | LinuxNative.EPOLLRDHUP | LinuxNative.EPOLLHUP | LinuxNative.EPOLLERR)) != 0)
         {
             _readReady = true;
+            if ((events & (LinuxNative.EPOLLRDHUP | LinuxNative.EPOLLHUP | LinuxNative.EPOLLERR)) != 0) _peerClosed = true;
             if (_receivePending) RetryReceive();
         }
         if (_closed) return; // the continuation finished the connection
