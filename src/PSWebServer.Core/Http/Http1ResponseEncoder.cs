@@ -1,4 +1,5 @@
 using System;
+using System.Text;
 
 namespace PSWebServer.Http;
 
@@ -46,6 +47,18 @@ internal static class Http1ResponseEncoder
         if (connection == ConnectionMode.Close) output.Write("Connection: close\r\n"u8);
         else if (connection == ConnectionMode.KeepAliveHttp10) output.Write("Connection: keep-alive\r\n"u8);
         output.Write("\r\n"u8);
+    }
+
+    /// <summary>
+    /// A whole plain-text answer that ends the connection (<c>Connection: close</c>), built once by whoever sends it to a
+    /// client speaking the wrong protocol on a port (plain HTTP to HTTPS, HTTP/1.1 to an HTTP/2-only server).
+    /// </summary>
+    public static byte[] BuildClosingTextAnswer(string statusLine, string body)
+    {
+        string head = statusLine + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+            + Encoding.UTF8.GetByteCount(body).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + "\r\nConnection: close\r\n\r\n";
+        return Encoding.UTF8.GetBytes(head + body);
     }
 
     /// <summary>The size line of one chunk (RFC 9112 §7.1): hex length, CRLF.</summary>

@@ -10,8 +10,8 @@ namespace PSWebServer.Http2;
 
 internal sealed partial class Http2Connection
 {
-    // A sender copies at most this much DATA per turn under the lock, so the read loop and other streams wait
-    // microseconds for it, and streams sharing the connection window take turns.
+    // A sender copies at most this much DATA per hold of the lock, so the read loop and other streams wait only
+    // microseconds for it.
     private const int MaxDataPerTurn = 64 * 1024;
     // File bodies are read on a work thread in pieces of this size into one pooled buffer per response.
     private const int FilePieceBytes = 128 * 1024;
@@ -80,10 +80,11 @@ internal sealed partial class Http2Connection
         {
             if (stream.Reset || _closed) return false; // the task's path ends it properly
             if (_output.Length >= OutputHighWater) return false;
-            if (length > 0 && (_table.SendWindow(stream.Id)?.Allowed(length) != length || _connectionSend.Allowed(length) != length))
+            Http2FlowWindow? window = _table.SendWindow(stream.Id);
+            if (length > 0 && (window?.Allowed(length) != length || _connectionSend.Allowed(length) != length))
                 return false;
             WriteResponseHeadersLocked(stream, endStream: !sendsBody);
-            if (sendsBody) WriteDataTurnLocked(stream, response.BodyBytes.Span, endStream: true);
+            if (sendsBody) WriteDataTurnLocked(stream, window!, response.BodyBytes.Span, endStream: true);
         }
         Finish(stream);
         return true;
@@ -198,7 +199,7 @@ internal sealed partial class Http2Connection
                 }
                 else if (remaining == 0)
                 {
-                    if (endStream) WriteDataTurnLocked(stream, default, endStream: true);
+                    if (endStream) WriteDataTurnLocked(stream, null, default, endStream: true);
                     done = true;
                 }
                 else
@@ -215,7 +216,7 @@ internal sealed partial class Http2Connection
                     {
                         offset += allowed;
                         bool last = offset == data.Length;
-                        WriteDataTurnLocked(stream, data.Span.Slice(offset - allowed, allowed), endStream && last);
+                        WriteDataTurnLocked(stream, window, data.Span.Slice(offset - allowed, allowed), endStream && last);
                         done = last;
                     }
                 }
@@ -300,11 +301,11 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>DATA within the windows the caller checked: the windows are consumed, and END_STREAM ends the stream.</summary>
-    private void WriteDataTurnLocked(Http2Stream stream, ReadOnlySpan<byte> data, bool endStream)
+    private void WriteDataTurnLocked(Http2Stream stream, Http2FlowWindow? window, ReadOnlySpan<byte> data, bool endStream)
     {
         if (!data.IsEmpty)
         {
-            _table.SendWindow(stream.Id)!.Consume(data.Length);
+            window!.Consume(data.Length); // the stream's send window, which the caller has just looked up and checked
             _connectionSend.Consume(data.Length);
         }
         WriteDataLocked(stream.Id, data, endStream);

@@ -326,15 +326,8 @@ internal sealed partial class Http2Connection : ITrackedConnection
         ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException or StreamGoneException;
 
     // -Protocol Http2 on a port where a client spoke HTTP/1.1: a plain answer it can read, then the close.
-    private static readonly byte[] Http1Refusal = BuildHttp1Refusal();
-
-    private static byte[] BuildHttp1Refusal()
-    {
-        const string body = "This server speaks HTTP/2 only (Start-StaticServer -Protocol Http2).\n";
-        return System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: " + body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            + "\r\nConnection: close\r\n\r\n" + body);
-    }
+    private static readonly byte[] Http1Refusal = Http1ResponseEncoder.BuildClosingTextAnswer(
+        "HTTP/1.1 505 HTTP Version Not Supported", "This server speaks HTTP/2 only (Start-StaticServer -Protocol Http2).\n");
 
     /// <summary>Thrown in a stream's task when its stream was reset or the connection ended: nothing more to send.</summary>
     private sealed class StreamGoneException : Exception

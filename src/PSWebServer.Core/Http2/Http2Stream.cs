@@ -16,7 +16,6 @@ namespace PSWebServer.Http2;
 internal sealed class Http2Stream
 {
     private const int InitialHeadBytes = 1024;
-    private const int InitialBodyBytes = 4096;
 
     public Http2Stream()
     {
@@ -32,8 +31,10 @@ internal sealed class Http2Stream
     public byte[] HeadBuffer = Array.Empty<byte>();
     public int HeadLength;
 
-    public byte[]? BodyBuffer;
-    public int BodyLength;
+    // The request's content: a pooled buffer that grows as DATA arrives, given back when the stream is recycled.
+    private readonly ResponseBuffer _body = new();
+
+    public int BodyLength => _body.Length;
 
     /// <summary>END_STREAM has come from the client: the request is whole.</summary>
     public bool RequestComplete;
@@ -65,7 +66,7 @@ internal sealed class Http2Stream
 
     public ReadOnlyMemory<byte> HeadMemory => HeadBuffer.AsMemory(0, HeadLength);
 
-    public ReadOnlyMemory<byte> BodyMemory => BodyBuffer is null ? default : BodyBuffer.AsMemory(0, BodyLength);
+    public ReadOnlyMemory<byte> BodyMemory => _body.WrittenMemory;
 
     /// <summary>
     /// The token a handler or a body writer gets: cancelled when the stream will not be answered normally. Made by
@@ -118,23 +119,7 @@ internal sealed class Http2Stream
     }
 
     /// <summary>Appends request content; the caller has checked it against the body limit.</summary>
-    public void AppendBody(ReadOnlySpan<byte> data)
-    {
-        if (data.IsEmpty) return;
-        byte[]? buffer = BodyBuffer;
-        if (buffer is null || BodyLength + data.Length > buffer.Length)
-        {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max((buffer?.Length ?? 0) * 2, BodyLength + data.Length), InitialBodyBytes));
-            if (buffer is not null)
-            {
-                buffer.AsSpan(0, BodyLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            BodyBuffer = buffer = bigger;
-        }
-        data.CopyTo(buffer.AsSpan(BodyLength));
-        BodyLength += data.Length;
-    }
+    public void AppendBody(ReadOnlySpan<byte> data) => _body.Write(data);
 
     /// <summary>Ready for the next stream: state cleared, the body buffer given back (uploads are rare), the head buffer kept.</summary>
     public void Recycle()
@@ -147,7 +132,7 @@ internal sealed class Http2Stream
         Request.Route = null;
         Request.RouteState = null;
         Response.Reset();
-        ReturnBody();
+        _body.Dispose(); // uploads are rare: the buffer goes back to the pool (the next Write rents one again)
         RequestComplete = Dispatched = Reset = Ended = AwaitingEvents = false;
         SentStatus = 0;
         RefusalStatus = 0;
@@ -166,13 +151,5 @@ internal sealed class Http2Stream
         HeadBuffer = Array.Empty<byte>();
         _cancellation?.Dispose();
         _cancellation = null;
-    }
-
-    private void ReturnBody()
-    {
-        byte[]? body = BodyBuffer;
-        BodyBuffer = null;
-        BodyLength = 0;
-        if (body is not null) ArrayPool<byte>.Shared.Return(body);
     }
 }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
+using PSWebServer.Http;
 
 namespace PSWebServer.Tls;
 
@@ -78,14 +78,8 @@ internal sealed class TlsSettings
         });
     }
 
-    private static byte[] BuildPlainHttpAnswer(string httpsUrl)
-    {
-        string body = "This port speaks HTTPS, not plain HTTP. Use " + httpsUrl + " instead.\n";
-        string head = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-            + Encoding.UTF8.GetByteCount(body).ToString(System.Globalization.CultureInfo.InvariantCulture)
-            + "\r\nConnection: close\r\n\r\n";
-        return Encoding.UTF8.GetBytes(head + body);
-    }
+    private static byte[] BuildPlainHttpAnswer(string httpsUrl) => Http1ResponseEncoder.BuildClosingTextAnswer(
+        "HTTP/1.1 400 Bad Request", "This port speaks HTTPS, not plain HTTP. Use " + httpsUrl + " instead.\n");
 
     /// <summary>
     /// The ALPN list for a server's -Protocol: h2 first where HTTP/2 is spoken (RFC 9113 §3.2; the client's own order
