@@ -20,7 +20,9 @@ function Invoke-Native {
         [Parameter(Mandatory)] [string] $FilePath,
         [string[]] $ArgumentList = @(),
         [int] $TimeoutSeconds = 30,
-        [string] $WorkingDirectory
+        [string] $WorkingDirectory,
+        # written to the program's standard input, which is then closed (closed at once without it)
+        [string] $InputText
     )
     $info = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
     foreach ($arg in $ArgumentList) { $info.ArgumentList.Add($arg) }
@@ -35,6 +37,7 @@ function Invoke-Native {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $process = [System.Diagnostics.Process]::Start($info)
     try {
+        if ($InputText) { $process.StandardInput.Write($InputText) }
         $process.StandardInput.Close()
         $stdout = $process.StandardOutput.ReadToEndAsync()
         $stderr = $process.StandardError.ReadToEndAsync()

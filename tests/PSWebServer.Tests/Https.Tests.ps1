@@ -173,8 +173,8 @@ Describe 'openssl s_client against -SelfSigned (what testssl.sh checks in docs/t
         $pem = $server | Export-ServerCertificate -Path (Join-Path $TestDrive 'openssl.pem')
         $openssl = Get-ToolPath openssl
         function Invoke-SClient {
-            param([string[]] $Options)
-            Invoke-Native -FilePath $openssl -TimeoutSeconds 15 -ArgumentList (@('s_client', '-connect', "127.0.0.1:$($server.Port)",
+            param([string[]] $Options, [string] $InputText)
+            Invoke-Native -FilePath $openssl -TimeoutSeconds 15 -InputText $InputText -ArgumentList (@('s_client', '-connect', "127.0.0.1:$($server.Port)",
                 '-servername', 'localhost', '-CAfile', $pem.FullName, '-verify_return_error') + $Options)
         }
     }
@@ -196,10 +196,43 @@ Describe 'openssl s_client against -SelfSigned (what testssl.sh checks in docs/t
         ($run.StdOut + $run.StdErr) | Should -Match 'alert protocol version'
     }
 
-    It 'refuses a TLS 1.2 client that offers only CBC suites' {
-        $run = Invoke-SClient @('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA')
-        $run.ExitCode | Should -Not -Be 0
-        ($run.StdOut + $run.StdErr) | Should -Match 'handshake failure'
+    It 'prefers an AEAD suite under TLS 1.2 when the client lists CBC ones first (server order)' {
+        $run = Invoke-SClient @('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256')
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $run.StdOut | Should -Match 'New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256'
+    }
+
+    It 'serves nothing to a TLS 1.2 client that has only CBC suites: the connection ends before a request is read' {
+        $server | Clear-ServerRequest
+        $curl = Invoke-Curl "https://127.0.0.1:$($server.Port)/" -MaxTime 10 -WriteOut '%{http_code}' -Arguments @('--cacert', $pem.FullName,
+            '--tlsv1.2', '--tls-max', '1.2', '--ciphers', 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA')
+        $curl.ExitCode | Should -Not -Be 0
+        $curl.WriteOut | Should -Be '000'
+        $curl.Body.Length | Should -Be 0
+        # the same server still serves an AEAD client, and recorded nothing for the refused one
+        $ok = Invoke-Curl "https://127.0.0.1:$($server.Port)/" -Arguments @('--cacert', $pem.FullName, '--tlsv1.2', '--tls-max', '1.2')
+        $ok.Status | Should -Be 200 -Because $ok.StdErr
+        @($server | Get-ServerRequest -Wait -Timeout 5).Count | Should -Be 1
+    }
+
+    It 'resumes TLS 1.2 sessions (openssl s_client -reconnect: one full handshake, then five resumed)' {
+        $run = Invoke-SClient @('-tls1_2', '-reconnect')
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        @([regex]::Matches($run.StdOut, '(?m)^New, TLSv1\.2')).Count | Should -Be 1
+        @([regex]::Matches($run.StdOut, '(?m)^Reused, TLSv1\.2')).Count | Should -Be 5
+    }
+
+    It 'resumes TLS 1.3 sessions from a ticket (-sess_out, then -sess_in)' {
+        # TLS 1.3 tickets come after the handshake: the first client sends a request and reads to the server's close
+        # (-ign_eof), so it has read them when it writes its session out.
+        $session = Join-Path $TestDrive 'tls13.session'
+        $first = Invoke-SClient @('-tls1_3', '-ign_eof', '-sess_out', $session) -InputText "GET / HTTP/1.1`r`nHost: localhost`r`nConnection: close`r`n`r`n"
+        $first.StdOut | Should -Match '(?m)^New, TLSv1\.3'
+        $first.StdOut | Should -Match 'HTTP/1\.1 200 OK'
+        $session | Should -Exist
+        $second = Invoke-SClient @('-tls1_3', '-sess_in', $session)
+        $second.ExitCode | Should -Be 0 -Because $second.StdErr
+        $second.StdOut | Should -Match '(?m)^Reused, TLSv1\.3'
     }
 }
 

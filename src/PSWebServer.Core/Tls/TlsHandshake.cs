@@ -104,6 +104,13 @@ internal sealed class TlsHandshake : ITrackedConnection
             first = null; // the stream returns it to the pool once SslStream has read it
             ssl = new SslStream(stream, leaveInnerStreamOpen: false);
             await ssl.AuthenticateAsServerAsync(_settings.ServerOptions).ConfigureAwait(false);
+            if (!TlsSettings.IsAcceptedSuite(ssl.SslProtocol, ssl.NegotiatedCipherSuite))
+            {
+                // a TLS 1.2 client with no AEAD suite got one of the platform's CBC suites: no HTTP over it. close_notify
+                // and the close, before anything is read; the client sees the connection end as a refusal.
+                await ssl.ShutdownAsync().ConfigureAwait(false);
+                return;
+            }
             _deadline.Clear(); // done: a heartbeat pass still holding this phase must not abort the connection now being handed over
 
             var tls = new TlsTransport(_transport, ssl, TlsSettings.ProtocolText(ssl.SslProtocol), ssl.TargetHostName,

@@ -10,7 +10,8 @@ namespace PSWebServer.Tls;
 /// <summary>
 /// One server's TLS configuration, made once at start and shared by every handshake: the certificate context (its
 /// chain built once here, not per handshake), the protocols (TLS 1.2 and 1.3 only, the platform's cipher defaults, no
-/// renegotiation, no client certificates, AEAD suites only where the platform lets us choose), the ALPN protocols offered, and the answer to plain HTTP on this port.
+/// renegotiation, no client certificates), which negotiated suites may carry HTTP (<see cref="IsAcceptedSuite"/>), the
+/// ALPN protocols offered, and the answer to plain HTTP on this port.
 /// </summary>
 internal sealed class TlsSettings
 {
@@ -30,7 +31,11 @@ internal sealed class TlsSettings
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             ApplicationProtocols = ApplicationProtocols,
-            CipherSuitesPolicy = AeadOnly(),
+            // No CipherSuitesPolicy, on purpose: with one, .NET builds a new OpenSSL context for every handshake and
+            // cannot resume sessions (its context cache requires CipherSuitesPolicy == null), which halved the new
+            // connections a second and doubled their CPU (docs/tls.md). The platform's list prefers ECDHE with
+            // AES-GCM (server order); the CBC suites it still has for TLS 1.2 are refused after the handshake, before
+            // any HTTP byte (IsAcceptedSuite).
         };
         PlainHttpAnswer = BuildPlainHttpAnswer(httpsUrl);
     }
@@ -56,35 +61,27 @@ internal sealed class TlsSettings
     public byte[] PlainHttpAnswer { get; }
 
     /// <summary>
-    /// On Linux (OpenSSL): the platform's suites without the CBC ones it still offers for TLS 1.2 (testssl.sh flags them
-    /// for LUCKY13), i.e. ECDHE with AES-GCM or ChaCha20-Poly1305, as Mozilla's "intermediate" profile has it; every
-    /// TLS 1.2 client of the last decade has one of them. Elsewhere the policy cannot be set and the system's own
-    /// defaults apply (SChannel on Windows already prefers these).
+    /// Whether a connection's negotiated suite may carry HTTP: every TLS 1.3 suite (all are AEAD), and under TLS 1.2
+    /// only ECDHE with AES-GCM or ChaCha20-Poly1305 (Mozilla's "intermediate" list; RFC 9113 §9.2.2 asks the same of
+    /// h2). The platform's TLS 1.2 list also has two CBC suites, which its server order picks only for a client that
+    /// has none of the AEAD ones; such a connection is closed before a request is read, so no CBC record carries data
+    /// (LUCKY13 needs application data to work on) and no h2 runs over a suite §9.2.2 forbids.
     /// </summary>
-    private static CipherSuitesPolicy? AeadOnly()
+    public static bool IsAcceptedSuite(SslProtocols protocol, TlsCipherSuite suite) => protocol == SslProtocols.Tls13 || suite switch
     {
-        if (!OperatingSystem.IsLinux()) return null;
-        return new CipherSuitesPolicy(new[]
-        {
-            TlsCipherSuite.TLS_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
-            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-            TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        });
-    }
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 or TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+            or TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 or TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+            or TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 or TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => true,
+        _ => false,
+    };
 
     private static byte[] BuildPlainHttpAnswer(string httpsUrl) => Http1ResponseEncoder.BuildClosingTextAnswer(
         "HTTP/1.1 400 Bad Request", "This port speaks HTTPS, not plain HTTP. Use " + httpsUrl + " instead.\n");
 
     /// <summary>
     /// The ALPN list for a server's -Protocol: h2 first where HTTP/2 is spoken (RFC 9113 §3.2; the client's own order
-    /// decides among what both have), http/1.1 where HTTP/1.1 is. Our TLS 1.2 suites are all ECDHE with AEAD, which
-    /// is what §9.2.2 asks of h2.
+    /// decides among what both have), http/1.1 where HTTP/1.1 is. Only ECDHE with AEAD carries
+    /// requests under TLS 1.2 (<see cref="IsAcceptedSuite"/>), which is what §9.2.2 asks of h2.
     /// </summary>
     public static IReadOnlyList<SslApplicationProtocol> ApplicationProtocolsFor(ServerProtocol protocol) => protocol switch
     {
