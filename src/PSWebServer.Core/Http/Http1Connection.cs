@@ -234,7 +234,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
 
                         if (_mode == ConnectionMode.Close)
                         {
-                            await FlushAsync().ConfigureAwait(false);
+                            await FlushAsync(last: true).ConfigureAwait(false);
                             // Linger only when the client may still be sending (bytes after this request, a body it
                             // was not asked for): otherwise closing at once is safe and saves a round trip.
                             if (_start < _end || _bodyDeclined) await CloseGracefullyAsync(_input).ConfigureAwait(false);
@@ -525,14 +525,15 @@ internal sealed partial class Http1Connection : ITrackedConnection
         });
     }
 
-    private async ValueTask FlushAsync()
+    /// <param name="last">Nothing follows but the close: the transport may hold the bytes for the FIN (SendLastAsync).</param>
+    private async ValueTask FlushAsync(bool last = false)
     {
         if (_output.Length == 0) return;
         // The send timeout covers the send only; then the deadline it interrupted (say, the header timeout of a
         // pipelined request already begun) runs on unchanged.
         var interrupted = _deadline.Save();
         Enter(Phase.Busy, _limits.SendTimeout);
-        await _transport.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        await (last ? _transport.SendLastAsync(_output.WrittenMemory) : _transport.SendAsync(_output.WrittenMemory)).ConfigureAwait(false);
         _output.Clear();
         _deadline.Restore(interrupted);
     }

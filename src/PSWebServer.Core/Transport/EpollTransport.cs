@@ -49,6 +49,8 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     // must not then be taken to mean "drained": no new edge will come, and the next receive would wait for ever.
     private bool _peerClosed;
     private bool _writeReady = true;
+    // MSG_NOSIGNAL, plus MSG_MORE once SendLastAsync has said the FIN comes next (the bytes then wait for it)
+    private int _sendFlags = LinuxNative.MSG_NOSIGNAL;
     private int _budget = ReceiveBudget;
     private volatile bool _aborted;
     private volatile bool _disposeRequested;
@@ -170,6 +172,15 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         return ParkSend(data, null, 0, 0, post: false);
     }
 
+    public ValueTask SendLastAsync(ReadOnlyMemory<byte> data)
+    {
+        // Set before the send, read by it on the loop (posted sends reach the loop through its queue, which orders
+        // this write before their read). Never cleared: after the last send comes only the close or the shutdown,
+        // and either sends the FIN, which takes the waiting bytes with it.
+        _sendFlags = LinuxNative.MSG_NOSIGNAL | LinuxNative.MSG_MORE;
+        return SendAsync(data);
+    }
+
     public ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second)
     {
         if (second.IsEmpty) return SendAsync(first);
@@ -275,7 +286,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
         {
             nint n;
             ReadOnlySpan<byte> span = data.Span;
-            fixed (byte* p = span) n = LinuxNative.send(_fd, p, (nuint)span.Length, LinuxNative.MSG_NOSIGNAL);
+            fixed (byte* p = span) n = LinuxNative.send(_fd, p, (nuint)span.Length, _sendFlags);
             if (n >= 0)
             {
                 data = data.Slice((int)n);
@@ -311,7 +322,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
                 new Span<byte>(message, 56).Clear();
                 *(byte**)(message + 16) = vectors; // msg_iov
                 *(nuint*)(message + 24) = 2;       // msg_iovlen
-                n = LinuxNative.sendmsg(_fd, message, LinuxNative.MSG_NOSIGNAL);
+                n = LinuxNative.sendmsg(_fd, message, _sendFlags);
             }
             if (n >= 0)
             {

@@ -25,6 +25,13 @@ internal interface IConnectionTransport : IDisposable
     /// </summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second);
 
+    /// <summary>
+    /// Sends the connection's last bytes: the close (or <see cref="ShutdownSend"/>) comes next and nothing else is sent.
+    /// Where the OS lets it (MSG_MORE on Linux) the bytes wait in the kernel for that FIN and leave in one segment with
+    /// it: one packet fewer for every Connection: close response, on both ends. Elsewhere a plain send.
+    /// </summary>
+    ValueTask SendLastAsync(ReadOnlyMemory<byte> data) => SendAsync(data);
+
     /// <summary>Sends <paramref name="count"/> bytes of a file from <paramref name="offset"/>, by sendfile where the OS has it.</summary>
     ValueTask SendFileAsync(FileStream file, long offset, long count);
 

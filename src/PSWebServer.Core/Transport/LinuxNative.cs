@@ -45,6 +45,7 @@ internal static unsafe class LinuxNative
     public const int EFD_CLOEXEC = 0x80000;
 
     public const int MSG_NOSIGNAL = 0x4000;
+    public const int MSG_MORE = 0x8000;
     public const int SHUT_WR = 1;
     public const int SHUT_RDWR = 2;
 
