@@ -36,6 +36,12 @@ def summarize(data):
             for f in ("rps", "mbps", "p99_us", "cpu_us_per_req", "server_core_pct", "wrk_core_pct"):
                 vals = [m[f] for m in ok if m.get(f) is not None]
                 s[f] = statistics.median(vals) if vals else None
+            # server + client CPU per request: on loopback the kernel's TCP work for a transfer runs on whichever side
+            # drives it (a server that queues megabytes leaves the sending to the client's ACKs, on the client's
+            # core), so this is the one CPU figure that side cannot move around
+            both = [(m["server_core_pct"] + m["wrk_core_pct"]) * 1e4 / m["rps"] for m in ok
+                    if m.get("server_core_pct") is not None and m.get("wrk_core_pct") is not None and m["rps"]]
+            s["both_cpu_us_per_req"] = statistics.median(both) if both else None
             s["errors"] = sum(m["errors"] for m in ok)
             s["other_core_pct"] = max(m["other_core_pct"] for m in ok)
             s["client_bound"] = (s["wrk_core_pct"] or 0) >= CLIENT_BOUND
@@ -222,10 +228,13 @@ def markdown(data, chart_files=None):
       "(200, 404 or 304), summed over the rounds; on the 64 KiB and 10 MiB rows wrk does not count statuses "
       "(that would make wrk the limit), so there only statuses of 400 and above count, and a body shorter "
       "than the file is noted. Server core: the server's CPU time over the interval in % of one core "
-      "(about 100 % = its core was saturated). wrk core: the same for wrk.\n")
-    w("| Row | Server | req/s | MB/s | p99 | Errors | CPU µs/req | Server core | wrk core | req/s ÷ nginx | "
-      "CPU/req ÷ nginx | Note |")
-    w("| --- | --- |" + " ---: |" * 9 + " --- |")
+      "(about 100 % = its core was saturated). wrk core: the same for wrk. Server + wrk µs/req: both processes' "
+      "CPU time per request. On loopback the kernel's TCP work for a response runs on whichever side drives it, so "
+      "a server that leaves megabytes queued in its socket has the client's core send them (on its ACKs) and looks "
+      "cheap per request while the client slows; this sum is the figure neither side can shift.\n")
+    w("| Row | Server | req/s | MB/s | p99 | Errors | CPU µs/req | Server core | wrk core | Server + wrk µs/req "
+      "| req/s ÷ nginx | CPU/req ÷ nginx | Note |")
+    w("| --- | --- |" + " ---: |" * 10 + " --- |")
     for r in rows:
         n = s.get((r["key"], "nginx"), {})
         for k in keys:
@@ -233,7 +242,7 @@ def markdown(data, chart_files=None):
             pct = lambda v: "–" if v is None else f"{v:.0f} %"  # noqa: E731
             w(f"| {r['title']} | {label[k]} | {_int(c.get('rps'))} | {_mbps(c.get('mbps'))} | {_ms(c.get('p99_us'))} "
               f"| {c.get('errors', '–')} | {_us(c.get('cpu_us_per_req'))} | {pct(c.get('server_core_pct'))} "
-              f"| {pct(c.get('wrk_core_pct'))} | {_ratio(c.get('rps'), n.get('rps'))} "
+              f"| {pct(c.get('wrk_core_pct'))} | {_us(c.get('both_cpu_us_per_req'))} | {_ratio(c.get('rps'), n.get('rps'))} "
               f"| {_ratio(c.get('cpu_us_per_req'), n.get('cpu_us_per_req'))} | {'; '.join(c['notes'])} |")
     w("")
 
