@@ -213,6 +213,24 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Null(client.Violation);
     }
 
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task ALargeFileOutOfThePageCache_ArrivesByteExact(string engine)
+    {
+        // the pieces the cache lacks are read on a work thread, the others where the stream's task runs
+        StaticServer server = _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned());
+        using Http2TestClient client = await Http2TestClient.ConnectTlsAsync(server);
+        PageCache.Evict(System.IO.Path.Combine(_scope.Root, "large.bin"));
+
+        Http2TestResponse large = await client.SendRequestAsync("GET", "/large.bin", scheme: "https");
+        await Http2TestClient.WaitAsync(large, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(200, large.Status);
+        Assert.True(_large.AsSpan().SequenceEqual(large.Body), large.ToString());
+        Assert.Null(client.Violation);
+    }
+
     [Fact]
     public async Task AnHttp11TlsClient_OnAnAutoServer_StillGetsHttp11()
     {

@@ -227,7 +227,10 @@ internal sealed partial class Http2Connection
         }
     }
 
-    /// <summary>A file slice, read on a work thread in pieces (never on a loop, never whole), each sent as DATA.</summary>
+    /// <summary>
+    /// A file slice, read in pieces (never whole), each sent as DATA: from the page cache where this runs when it is
+    /// there (<see cref="PageCacheRead"/> never waits), else on a work thread (never a cold read on a loop).
+    /// </summary>
     private async ValueTask SendFileAsync(Http2Stream stream, FileStream file, long offset, long length, bool endStream)
     {
         SafeFileHandle handle = file.SafeFileHandle; // once per response: positional reads need no seek
@@ -237,8 +240,12 @@ internal sealed partial class Http2Connection
             while (length > 0)
             {
                 int wanted = (int)Math.Min(length, piece.Length);
-                await BlockingWorkPool.Shared.SwitchTo();
-                int read = RandomAccess.Read(handle, piece.AsSpan(0, wanted), offset);
+                int read = PageCacheRead.TryRead(handle, piece.AsSpan(0, wanted), offset); // cached: no hop (it never waits)
+                if (read < 0)
+                {
+                    await BlockingWorkPool.Shared.SwitchTo();
+                    read = RandomAccess.Read(handle, piece.AsSpan(0, wanted), offset);
+                }
                 if (read <= 0) throw new IOException("The file ended before its length: it changed while being sent.");
                 offset += read;
                 length -= read;

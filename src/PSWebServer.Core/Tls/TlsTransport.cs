@@ -69,8 +69,9 @@ internal sealed class TlsTransport : IConnectionTransport
     }
 
     /// <summary>
-    /// No sendfile through TLS: the bytes must pass through the cipher. Each chunk is read on a work thread (never the
-    /// loop: a cold file would stall every connection on it), then encrypted and sent, from one pooled buffer.
+    /// No sendfile through TLS: the bytes must pass through the cipher. Each chunk is read where this runs when the page
+    /// cache has it (<see cref="PageCacheRead"/>: never waits, so the loop may do it), else on a work thread (a cold
+    /// file would stall every connection on the loop), then encrypted and sent, from one pooled buffer.
     /// </summary>
     public async ValueTask SendFileAsync(FileStream file, long offset, long count)
     {
@@ -81,8 +82,13 @@ internal sealed class TlsTransport : IConnectionTransport
         {
             while (count > 0)
             {
-                await BlockingWorkPool.Shared.SwitchTo();
-                int read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                int wanted = (int)Math.Min(buffer.Length, count);
+                int read = PageCacheRead.TryRead(handle, buffer.AsSpan(0, wanted), offset);
+                if (read < 0)
+                {
+                    await BlockingWorkPool.Shared.SwitchTo();
+                    read = RandomAccess.Read(handle, buffer.AsSpan(0, wanted), offset);
+                }
                 if (read == 0) throw new IOException("The file ended before its length was sent.");
                 await _ssl.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 offset += read;

@@ -77,6 +77,10 @@ internal static unsafe class LinuxNative
     [DllImport(Libc, SetLastError = true)] public static extern nint write(int fd, byte* buf, nuint count);
     [DllImport(Libc, SetLastError = true)] public static extern nint sendmsg(int sockfd, byte* msg, int flags);
     [DllImport(Libc, SetLastError = true)] public static extern nint sendfile(int outFd, int inFd, long* offset, nuint count);
+    // iov: struct iovec { void* base; size_t len; }[count]; flags RWF_NOWAIT: fail with EAGAIN rather than wait for the disk
+    [DllImport(Libc, SetLastError = true)] public static extern nint preadv2(int fd, void* iov, int count, long offset, int flags);
+    public const int RWF_NOWAIT = 0x8;
+    public const int ENOSYS = 38;
     [DllImport(Libc, SetLastError = true)] public static extern int shutdown(int sockfd, int how);
     [DllImport(Libc, SetLastError = true)] public static extern int close(int fd);
     [DllImport(Libc, SetLastError = true)] public static extern int setsockopt(int sockfd, int level, int optname, int* optval, uint optlen);
