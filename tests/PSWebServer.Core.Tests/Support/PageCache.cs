@@ -13,18 +13,15 @@ internal static class PageCache
     private static extern int posix_fadvise(int fd, long offset, long length, int advice);
 
     /// <summary>
-    /// fsync, then POSIX_FADV_DONTNEED: clean pages are dropped at once. True when the first page is then really out of the
-    /// cache (a disk file system); false where the cache is the storage (tmpfs) or off Linux.
+    /// fsync, then POSIX_FADV_DONTNEED: clean pages are dropped at once (on a disk file system; where the cache is the
+    /// storage, tmpfs, nothing is dropped). False off Linux or when the advice fails. Not checked by a read: even a
+    /// RWF_NOWAIT read that fails starts the kernel's readahead, which would bring the pages back.
     /// </summary>
     public static bool Evict(string path)
     {
         if (!OperatingSystem.IsLinux()) return false;
-        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
-        {
-            file.Flush(flushToDisk: true);
-            if (posix_fadvise((int)file.SafeFileHandle.DangerousGetHandle(), 0, 0, PosixFadvDontNeed) != 0) return false;
-        }
-        using var probe = File.OpenHandle(path);
-        return PSWebServer.Http.PageCacheRead.TryRead(probe, new byte[1], 0) == -1;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Flush(flushToDisk: true);
+        return posix_fadvise((int)file.SafeFileHandle.DangerousGetHandle(), 0, 0, PosixFadvDontNeed) == 0;
     }
 }
