@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using PSWebServer.Transport;
 
@@ -10,9 +12,10 @@ namespace PSWebServer.Http;
 /// what the page cache holds and fails with EAGAIN where the read would have to wait. A file body that must pass through
 /// user space (TLS, HTTP/2 DATA) then goes from the cache to the cipher or the frames on the thread already running,
 /// without a hop to a work thread and back for every piece: those hops' futex wakes were 16 % of the server's CPU on a
-/// 10 MiB HTTPS download (docs/benchmarks.md). A piece that is not cached still goes to a work thread, as before.
+/// 10 MiB HTTPS download (docs/benchmarks.md). A piece that is not cached still goes to a work thread, as before
+/// (<see cref="ReadAsync"/>, which both file senders use).
 /// </summary>
-internal static unsafe class PageCacheRead
+internal static class PageCacheRead
 {
     // Set once the kernel turns out not to have preadv2 or RWF_NOWAIT (before 4.14): never tried again. A file system
     // without it (EOPNOTSUPP) only sends that file's pieces to a work thread: the next file may be on another.
@@ -23,7 +26,20 @@ internal static unsafe class PageCacheRead
     /// (possibly fewer than asked when only part is cached), 0 at the end of the file, or -1 when nothing could be read
     /// without waiting (not cached, or the platform cannot say): then read on a work thread.
     /// </summary>
-    public static int TryRead(SafeFileHandle handle, Span<byte> buffer, long offset)
+    /// <summary>
+    /// Reads a piece of a file body at <paramref name="offset"/>: from the page cache on the thread running
+    /// (<see cref="TryRead"/>), else on a work thread, where the caller's code after the await then goes on, as after
+    /// <see cref="BlockingWorkPool.SwitchTo"/>. The bytes read, 0 at the end of the file.
+    /// </summary>
+    public static async ValueTask<int> ReadAsync(SafeFileHandle handle, Memory<byte> buffer, long offset)
+    {
+        int read = TryRead(handle, buffer.Span, offset);
+        if (read >= 0) return read;
+        await BlockingWorkPool.Shared.SwitchTo();
+        return RandomAccess.Read(handle, buffer.Span, offset);
+    }
+
+    public static unsafe int TryRead(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         if (Volatile.Read(ref s_unsupported) != 0 || buffer.IsEmpty) return -1;
         bool added = false;

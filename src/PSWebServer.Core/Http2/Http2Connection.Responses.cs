@@ -240,12 +240,7 @@ internal sealed partial class Http2Connection
             while (length > 0)
             {
                 int wanted = (int)Math.Min(length, piece.Length);
-                int read = PageCacheRead.TryRead(handle, piece.AsSpan(0, wanted), offset); // cached: no hop (it never waits)
-                if (read < 0)
-                {
-                    await BlockingWorkPool.Shared.SwitchTo();
-                    read = RandomAccess.Read(handle, piece.AsSpan(0, wanted), offset);
-                }
+                int read = await PageCacheRead.ReadAsync(handle, piece.AsMemory(0, wanted), offset).ConfigureAwait(false);
                 if (read <= 0) throw new IOException("The file ended before its length: it changed while being sent.");
                 offset += read;
                 length -= read;

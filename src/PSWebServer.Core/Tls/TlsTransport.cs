@@ -82,13 +82,7 @@ internal sealed class TlsTransport : IConnectionTransport
         {
             while (count > 0)
             {
-                int wanted = (int)Math.Min(buffer.Length, count);
-                int read = PageCacheRead.TryRead(handle, buffer.AsSpan(0, wanted), offset);
-                if (read < 0)
-                {
-                    await BlockingWorkPool.Shared.SwitchTo();
-                    read = RandomAccess.Read(handle, buffer.AsSpan(0, wanted), offset);
-                }
+                int read = await PageCacheRead.ReadAsync(handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), offset).ConfigureAwait(false);
                 if (read == 0) throw new IOException("The file ended before its length was sent.");
                 await _ssl.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 offset += read;
