@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Threading;
 using System.Threading.Tasks;
+using PSWebServer.Transport;
 
 namespace PSWebServer.Http;
 
@@ -224,7 +225,7 @@ internal sealed partial class Http1Connection
             RecordRejection(408, bytes);
             await _transport.SendAsync(output.WrittenMemory).ConfigureAwait(false);
             _transport.ShutdownSend();
-            _deadline.Enter(LingerTime, idle: false); // then the heartbeat aborts a client that neither reads nor closes
+            _deadline.Enter(ConnectionEnd.LingerTime, idle: false); // then the heartbeat aborts a client that neither reads nor closes
         }
         catch (Exception)
         {

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Diagnostics;
 using System.IO;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.Connections;
@@ -22,14 +21,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
 {
     private const int InitialInputBytes = 4096;
     private const int FlushThresholdBytes = 64 * 1024;
-    private const int LingerBytes = 64 * 1024;
     // Bodies up to this size are copied next to their head (one send); larger ones are sent from where they lie.
     private const int CopyBodyBytes = 16 * 1024;
     // The send deadline is renewed per chunk; with at most UnsentLowWaterBytes waiting in the kernel, a chunk
     // completes once the client has read about that much, so 512 KiB in 60 s lets readers down to ~10 KB/s finish.
     private const long FileChunkBytes = 512 * 1024;
     private const int UnsentLowWaterBytes = 256 * 1024;
-    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private enum Phase
     {
@@ -274,7 +271,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
                 _end += received;
             }
         }
-        catch (Exception ex) when (IsDisconnect(ex))
+        catch (Exception ex) when (ConnectionEnd.IsDisconnect(ex))
         {
             // the client went away, or a deadline or stop aborted the connection
         }
@@ -538,21 +535,12 @@ internal sealed partial class Http1Connection : ITrackedConnection
         _deadline.Restore(interrupted);
     }
 
-    /// <summary>
-    /// Closing with unread bytes in the receive queue makes the OS send a reset, which can destroy the response
-    /// before the client reads it. So: send FIN, read and drop what the client still sends for a short while, then close.
-    /// </summary>
+    /// <summary>The FIN, then the lingering close (<see cref="ConnectionEnd.DrainAsync"/>): no reset destroys the response.</summary>
     private async ValueTask CloseGracefullyAsync(byte[] scratch)
     {
         _transport.ShutdownSend();
-        Enter(Phase.Busy, LingerTime);
-        int drained = 0;
-        while (drained < LingerBytes)
-        {
-            int n = await _transport.ReceiveAsync(scratch).ConfigureAwait(false);
-            if (n == 0) break;
-            drained += n;
-        }
+        Enter(Phase.Busy, ConnectionEnd.LingerTime);
+        await ConnectionEnd.DrainAsync(_transport, scratch).ConfigureAwait(false);
     }
 
     private void MakeRoom()
@@ -573,6 +561,4 @@ internal sealed partial class Http1Connection : ITrackedConnection
         _input = bigger;
     }
 
-    private static bool IsDisconnect(Exception ex) =>
-        ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException;
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Text;
 using PSWebServer.Http;
+using PSWebServer.Transport;
 
 namespace PSWebServer.Http2;
 
@@ -391,7 +392,7 @@ internal sealed partial class Http2Connection
             if (!stream.Dispatched) RecycleLocked(stream);
         }
         _closeAfterFlush = true;
-        _deadline.Enter(LingerTime, idle: false);
+        _deadline.Enter(ConnectionEnd.LingerTime, idle: false);
         _lingering = true;
     }
 

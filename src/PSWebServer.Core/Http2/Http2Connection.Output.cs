@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.Http;
+using PSWebServer.Transport;
 
 namespace PSWebServer.Http2;
 
@@ -135,7 +136,7 @@ internal sealed partial class Http2Connection
         lock (_sync)
         {
             _lingering = true;
-            _deadline.Enter(LingerTime, idle: false); // the client closes on our FIN; one that does not is aborted
+            _deadline.Enter(ConnectionEnd.LingerTime, idle: false); // the client closes on our FIN; one that does not is aborted
         }
         try
         {

@@ -1,8 +1,6 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
-using System.IO;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using PSWebServer.Connections;
@@ -39,7 +37,6 @@ internal sealed partial class Http2Connection : ITrackedConnection
     private const int StreamReceiveWindow = 1024 * 1024;
     private const int ConnectionReceiveWindow = 16 * 1024 * 1024;
     private static readonly TimeSpan SettingsAckTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private readonly IConnectionTransport _transport;
     private readonly IRequestHandler _handler;
@@ -260,17 +257,11 @@ internal sealed partial class Http2Connection : ITrackedConnection
         return true;
     }
 
-    /// <summary>After a refusal: the FIN is out; read and drop what the client still sends for a moment, so no reset destroys the answer.</summary>
+    /// <summary>After a refusal, the FIN being out: the lingering close (<see cref="ConnectionEnd.DrainAsync"/>).</summary>
     private async ValueTask LingerAsync()
     {
-        _deadline.Enter(LingerTime, idle: false);
-        int drained = 0;
-        while (drained < InputBytes * 2)
-        {
-            int n = await _transport.ReceiveAsync(_input).ConfigureAwait(false);
-            if (n == 0) break;
-            drained += n;
-        }
+        _deadline.Enter(ConnectionEnd.LingerTime, idle: false);
+        await ConnectionEnd.DrainAsync(_transport, _input).ConfigureAwait(false);
     }
 
     private void Compact()
@@ -322,8 +313,8 @@ internal sealed partial class Http2Connection : ITrackedConnection
         }
     }
 
-    private static bool IsDisconnect(Exception ex) =>
-        ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException or StreamGoneException;
+    // a stream's task ending because its stream or connection went away counts as the client leaving too
+    private static bool IsDisconnect(Exception ex) => ex is StreamGoneException || ConnectionEnd.IsDisconnect(ex);
 
     // -Protocol Http2 on a port where a client spoke HTTP/1.1: a plain answer it can read, then the close.
     private static readonly byte[] Http1Refusal = Http1ResponseEncoder.BuildClosingTextAnswer(

@@ -1,8 +1,6 @@
 using System;
 using System.Buffers;
-using System.IO;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Threading.Tasks;
 using PSWebServer.Connections;
@@ -23,8 +21,6 @@ internal sealed class TlsHandshake : ITrackedConnection
 {
     private const byte HandshakeRecord = 0x16; // TLS record type 22: every ClientHello begins with it
     private const int FirstReadBytes = 4096;
-    private const int LingerBytes = 64 * 1024;
-    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
 
     private readonly IConnectionTransport _transport;
     private readonly TlsSettings _settings;
@@ -154,7 +150,7 @@ internal sealed class TlsHandshake : ITrackedConnection
     private async ValueTask AnswerPlainHttpAsync(byte[] scratch)
     {
         byte[] answer = _settings.PlainHttpAnswer;
-        _deadline.Enter(LingerTime, idle: false);
+        _deadline.Enter(ConnectionEnd.LingerTime, idle: false);
         await _transport.SendAsync(answer).ConfigureAwait(false);
         _statistics.CountResponse(answer.Length);
         _log.Record(new RequestRecord
@@ -167,15 +163,8 @@ internal sealed class TlsHandshake : ITrackedConnection
             ContentEncoding = "",
         });
         _transport.ShutdownSend();
-        int drained = 0;
-        while (drained < LingerBytes)
-        {
-            int n = await _transport.ReceiveAsync(scratch).ConfigureAwait(false);
-            if (n == 0) break;
-            drained += n;
-        }
+        await ConnectionEnd.DrainAsync(_transport, scratch).ConfigureAwait(false);
     }
 
-    private static bool IsHandshakeFailure(Exception ex) =>
-        ex is AuthenticationException or IOException or SocketException or ObjectDisposedException or OperationCanceledException;
+    private static bool IsHandshakeFailure(Exception ex) => ex is AuthenticationException || ConnectionEnd.IsDisconnect(ex);
 }
