@@ -31,7 +31,7 @@ public sealed class EpollTransportFileTests : IDisposable
     [InlineData("socket")]
     public async Task TwoLargeFiles_Alternating_OnOneConnection_EachByteForByte(string engine)
     {
-        // larger than the cache's 256 KiB and than one 512 KiB chunk: opened per request, sent in several chunks
+        // larger than the cache's 256 KiB and than one 256 KiB chunk: opened per request, sent in several chunks
         byte[] a = WriteFile("a.bin", 1_300_000, 1);
         byte[] b = WriteFile("b.bin", 900_001, 2);
         StaticServer server = _scope.Start(engine: engine);

@@ -94,7 +94,7 @@ public sealed class Http1ConnectionSendDeadlineTests
     public async Task ReaderFarBelowTheChunkRate_IsStillCutOffByTheSendTimeout()
     {
         // The control for the test above: the paced transport does enforce the deadline, so a reader at 100 KB/s
-        // (over 5 s per 512 KiB chunk) is dropped with a 1 s timeout.
+        // (over 2.5 s per 256 KiB chunk) is dropped with a 1 s timeout.
         using var h = new ConnectionHarness(new ServerLimits { SendTimeout = TimeSpan.FromSeconds(1) });
         h.Site.SizedFile("six.bin", 6L * 1000 * 1000);
         var (t, loop) = OpenPaced(h, bytesPerSecond: 100_000);

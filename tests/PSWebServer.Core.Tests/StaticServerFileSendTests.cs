@@ -110,7 +110,7 @@ public sealed class StaticServerFileSendTests : IDisposable
     public async Task ReaderAt1MBps_GetsA6MBFile_WithA2SecondSendTimeout(string engine)
     {
         // Each file chunk gets its own send deadline. With 2 MiB chunks a 1 MB/s reader needed 2 s per chunk and a
-        // 1 s SendTimeout cut it off; 512 KiB chunks were meant to take about half a second each.
+        // 1 s SendTimeout cut it off; 256 KiB chunks take about a quarter of a second each.
         const long length = 6L * 1000 * 1000;
         _scope.Site.SizedFile("six.bin", length);
         StaticServer server = _scope.Start(new ServerLimits { SendTimeout = TimeSpan.FromSeconds(2) }, engine: engine);
