@@ -23,15 +23,9 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private const int FlushThresholdBytes = 64 * 1024;
     // Bodies up to this size are copied next to their head (one send); larger ones are sent from where they lie.
     private const int CopyBodyBytes = 16 * 1024;
-    // The send deadline is renewed per chunk; with at most UnsentLowWaterBytes waiting in the kernel, a chunk
+    // The send deadline is renewed per chunk; with at most UnsentLimit.FileSendBytes waiting in the kernel, a chunk
     // completes once the client has read about that much, so 256 KiB in 60 s lets readers down to ~5 KB/s finish.
     private const long FileChunkBytes = 256 * 1024;
-    // Small on purpose: the unsent queue stays short, so each sendfile call transmits what it adds on this core
-    // while the client is reading. With a deep queue the client's ACKs do the transmitting on its core, which is
-    // then the limit (on loopback, the default listen address, a 10 MiB file went from ~125 to ~185 req/s with
-    // 256 KiB -> 32 KiB, at less server CPU per request; docs/benchmarks.md, "fourth pass"). Below one 16 KiB TLS
-    // record pair it costs HTTPS more wake-ups than it saves; 16-32 KiB is what production HTTP/2 servers use.
-    private const int UnsentLowWaterBytes = 32 * 1024;
 
     private enum Phase
     {
@@ -446,7 +440,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
     {
         if (!_unsentLimited)
         {
-            _transport.LimitUnsentBytes(UnsentLowWaterBytes); // once per connection, only for connections that send files
+            _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // once per connection, only for connections that send files
             _unsentLimited = true;
         }
         while (length > 0)

@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using PSWebServer.Http;
+using PSWebServer.Transport;
 
 namespace PSWebServer.Http2;
 
@@ -233,6 +234,11 @@ internal sealed partial class Http2Connection
     /// </summary>
     private async ValueTask SendFileAsync(Http2Stream stream, FileStream file, long offset, long length, bool endStream)
     {
+        if (!_unsentLimited)
+        {
+            _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // once, for connections that send files; a race sets it twice
+            _unsentLimited = true;
+        }
         SafeFileHandle handle = file.SafeFileHandle; // once per response: positional reads need no seek
         byte[] piece = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, FilePieceBytes));
         try
