@@ -274,6 +274,34 @@ public sealed class Http2RequestBuilderTests
     }
 
     [Fact]
+    public void SplitCookieFields_AreJoinedIntoOneCookieLine_AfterTheOtherFields()
+    {
+        // §8.2.3: clients may split Cookie into one field per crumb; the server joins them with "; " for HTTP/1.1 semantics.
+        AssertWellFormed(With(("cookie", "a=1"), ("user-agent", "x"), ("cookie", "b=2"), ("cookie", ""), ("cookie", "c=3")));
+
+        Assert.Equal(3, _stream.Head.HeaderCount);
+        Assert.Equal("host: example.test\r\nuser-agent: x\r\ncookie: a=1; b=2; c=3",
+            Encoding.Latin1.GetString(_stream.Head.FieldSection(_stream.HeadSpan)));
+
+        // the builder is the connection's: the next block starts with no cookie
+        AssertWellFormed(With(("user-agent", "y")));
+        Assert.Equal("host: example.test\r\nuser-agent: y", Encoding.Latin1.GetString(_stream.Head.FieldSection(_stream.HeadSpan)));
+    }
+
+    [Fact]
+    public void JoinedCookies_CountAsOneFieldAgainstTheLimit()
+    {
+        var builder = new Http2RequestBuilder(maxFields: 4);
+        var stream = new Http2Stream { Id = 5 };
+        // host + a + b + one joined cookie = 4: fine
+        Assert.True(Build(builder, stream, false, With(("a", "1"), ("cookie", "x=1"), ("b", "2"), ("cookie", "y=2"))));
+        Assert.Equal(0, builder.RefusalStatus);
+        // host + a + b + c, and the cookie is a fifth
+        Assert.True(Build(builder, stream, false, With(("a", "1"), ("b", "2"), ("c", "3"), ("cookie", "x=1"))));
+        Assert.Equal(431, builder.RefusalStatus);
+    }
+
+    [Fact]
     public void ContentLength_IsParsedIntoTheHead()
     {
         AssertWellFormed((":method", "POST"), (":scheme", "https"), (":authority", "h"), (":path", "/upload"), ("content-length", "12345"));

@@ -699,6 +699,17 @@ Describe 'Flow control, big fields and cancels (<Name>)' -ForEach @(
         $result.statuses.'3' | Should -Be 200
     }
 
+    It 'joins the cookie fields a browser splits (RFC 9113 §8.2.3) into one Cookie line, for -HeaderMatch and the journal' {
+        $server | Add-ServerResponse -Path /cookies -HeaderMatch @{ Cookie = 'a=1; b=2; c=3' } -Body 'joined'
+        $run = Invoke-Native -FilePath '/usr/bin/python3' -ArgumentList (Join-Path $PSScriptRoot 'h2client.py'), 'cookies', '127.0.0.1', "$($server.Port)", $(if ($Tls) { '1' } else { '0' }), '/cookies', 'a=1', 'b=2', 'c=3' -TimeoutSeconds 30
+        $run.ExitCode | Should -Be 0 -Because $run.StdErr
+        $result = $run.StdOut | ConvertFrom-Json
+        $result.status | Should -Be 200 -Because "one Cookie 'a=1; b=2; c=3' matches; three separate lines would not: $($run.StdOut)"
+        $result.body | Should -Be 'joined'
+        $record = $server | Get-ServerRequest -Path '/cookies' -Wait -Timeout 10 | Select-Object -First 1
+        $record.Headers['Cookie'] | Should -Be 'a=1; b=2; c=3'
+    }
+
     It 'reads a 3 MiB upload, three times the 1 MiB window it grants, as WINDOW_UPDATEs let it in' {
         $server | Add-ServerResponse -Path /upload3 -Method PUT -StatusCode 204
         $payload = Join-Path $TestDrive "upload3-$Kind.bin"

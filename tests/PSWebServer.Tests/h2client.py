@@ -14,6 +14,9 @@
 #   h2client.py fields <host> <port> <tls 0|1> <path> <count> <length>
 #     GET the path with <count> extra fields of <length> bytes each on stream 1 and a plain GET on stream 3 of the same
 #     connection: reports each stream's status and any GOAWAY.
+#   h2client.py cookies <host> <port> <tls 0|1> <path> <cookie>...
+#     GET the path with each <cookie> as a cookie field of its own, as browsers split them for HPACK (RFC 9113
+#     §8.2.3; curl sends one field): reports the status and the body.
 import json, socket, ssl, sys, time
 import h2.config, h2.connection, h2.events, h2.errors
 import hpack
@@ -163,6 +166,33 @@ def fields(host, port, tls, path, count, length):
     return result
 
 
+def cookies(host, port, tls, path, crumbs):
+    scheme = 'https' if tls else 'http'
+    sock, conn = connect(host, port, tls)
+    base = [(':method', 'GET'), (':path', path), (':scheme', scheme), (':authority', '%s:%d' % (host, port))]
+    conn.send_headers(1, base + [('cookie', crumb) for crumb in crumbs], end_stream=True)
+    sock.sendall(conn.data_to_send())
+    result = {'status': 0, 'body': '', 'ended': False}
+    body = b''
+    deadline = time.time() + 15
+    while time.time() < deadline and not result['ended']:
+        data = sock.recv(65536)
+        if not data:
+            break
+        for event in conn.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived):
+                result['status'] = int(dict(event.headers)[':status'])
+            elif isinstance(event, h2.events.DataReceived):
+                body += event.data
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                result['ended'] = True
+        sock.sendall(conn.data_to_send())
+    sock.close()
+    result['body'] = body.decode('utf-8', 'replace')
+    return result
+
+
 def read_exactly(sock, count):
     data = b''
     while len(data) < count:
@@ -255,6 +285,8 @@ if __name__ == '__main__':
         print(json.dumps(cancel_many(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6], int(sys.argv[7]))))
     elif command == 'fields':
         print(json.dumps(fields(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], int(sys.argv[6]), int(sys.argv[7]))))
+    elif command == 'cookies':
+        print(json.dumps(cookies(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6:])))
     elif command == 'drain':
         print(json.dumps(drain(sys.argv[2], int(sys.argv[3]), sys.argv[4] == '1', sys.argv[5], sys.argv[6])), flush=True)
     else:

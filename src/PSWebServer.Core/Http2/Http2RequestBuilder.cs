@@ -11,7 +11,9 @@ namespace PSWebServer.Http2;
 /// the journal's raw header lines and every handler work unchanged. It checks what RFC 9113 §8.2 and §8.3 make a
 /// malformed request (a stream PROTOCOL_ERROR): names that are not lowercase tokens, values with NUL, CR, LF or
 /// surrounding whitespace, unknown, repeated, missing or late pseudo-headers, connection-specific fields, TE other than
-/// "trailers", a Host that differs from :authority, an unparsable content-length.
+/// "trailers", a Host that differs from :authority, an unparsable content-length. Cookie fields, which HTTP/2 clients
+/// split into one field per cookie for HPACK (§8.2.3), are joined with "; " into the one Cookie line HTTP/1.1 would have
+/// carried, last among the fields.
 /// <para>
 /// One per connection, reused for every block; the bytes it writes belong to the stream (<see cref="Http2Stream"/>),
 /// since many streams are in flight at once. Decoding runs on the loop, so one builder is never used by two blocks at once.
@@ -28,6 +30,9 @@ internal sealed class Http2RequestBuilder : IHpackHeaderSink
     private bool _regularSeen;
     private HeaderSegment _method, _scheme, _authority, _path;
     private HeaderSegment _hostField;
+    private byte[] _cookies = Array.Empty<byte>(); // this block's cookie crumbs, joined; the connection's, reused
+    private int _cookieLength;
+    private bool _cookieSeen;
 
     public Http2RequestBuilder(int maxFields)
     {
@@ -48,6 +53,8 @@ internal sealed class Http2RequestBuilder : IHpackHeaderSink
         _pseudoSeen = 0;
         _regularSeen = false;
         _method = _scheme = _authority = _path = _hostField = HeaderSegment.Absent;
+        _cookieLength = 0;
+        _cookieSeen = false;
         Malformed = null;
         RefusalStatus = 0;
         if (!trailers)
@@ -90,6 +97,11 @@ internal sealed class Http2RequestBuilder : IHpackHeaderSink
             }
             if (_hostField.IsPresent) { RefusalStatus = 400; return; }
         }
+        if (name.SequenceEqual("cookie"u8))
+        {
+            AddCookieCrumb(value);
+            return;
+        }
         if (stream.Head.HeaderCount >= _maxFields) { RefusalStatus = 431; return; }
         AddField(stream, name, value);
         if (name.SequenceEqual("host"u8)) _hostField = stream.Head.Host;
@@ -109,6 +121,11 @@ internal sealed class Http2RequestBuilder : IHpackHeaderSink
         Http2Stream stream = _stream!;
         _stream = null;
         if (!_regularSeen) AddAuthorityAsHost(stream);
+        if (_cookieSeen)
+        {
+            if (stream.Head.HeaderCount >= _maxFields) RefusalStatus = 431;
+            else AddField(stream, "cookie"u8, _cookies.AsSpan(0, _cookieLength));
+        }
         if ((_pseudoSeen & PseudoMethod) == 0) { Malformed = "no :method"; return false; }
         HttpRequestHead head = stream.Head;
         ReadOnlySpan<byte> bytes = stream.HeadSpan;
@@ -218,6 +235,24 @@ internal sealed class Http2RequestBuilder : IHpackHeaderSink
         stream.Head.AddField(nameSegment, valueSegment);
         if (HttpRequestParser.ClassifyField(name, value, valueSegment, stream.Head) != RequestRejectionReason.None)
             Malformed = "invalid content-length";
+    }
+
+    // Kept apart from the stream's bytes until the block ends, so the field lines stay one contiguous section. The
+    // block's size is bounded by SETTINGS_MAX_HEADER_LIST_SIZE, and so is this. An empty crumb adds nothing.
+    private void AddCookieCrumb(ReadOnlySpan<byte> value)
+    {
+        _cookieSeen = true;
+        if (value.IsEmpty) return;
+        int separator = _cookieLength == 0 ? 0 : 2;
+        int needed = _cookieLength + separator + value.Length;
+        if (needed > _cookies.Length) Array.Resize(ref _cookies, Math.Max(needed, Math.Max(256, _cookies.Length * 2)));
+        if (separator != 0)
+        {
+            _cookies[_cookieLength] = (byte)';';
+            _cookies[_cookieLength + 1] = (byte)' ';
+        }
+        value.CopyTo(_cookies.AsSpan(_cookieLength + separator));
+        _cookieLength = needed;
     }
 
     private static HeaderSegment Append(Http2Stream stream, ReadOnlySpan<byte> value)
