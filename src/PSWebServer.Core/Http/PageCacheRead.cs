@@ -22,11 +22,6 @@ internal static class PageCacheRead
     private static int s_unsupported = OperatingSystem.IsLinux() ? 0 : 1;
 
     /// <summary>
-    /// Reads into <paramref name="buffer"/> from <paramref name="offset"/> what is in the page cache: the bytes read
-    /// (possibly fewer than asked when only part is cached), 0 at the end of the file, or -1 when nothing could be read
-    /// without waiting (not cached, or the platform cannot say): then read on a work thread.
-    /// </summary>
-    /// <summary>
     /// Reads a piece of a file body at <paramref name="offset"/>: from the page cache on the thread running
     /// (<see cref="TryRead"/>), else on a work thread, where the caller's code after the await then goes on, as after
     /// <see cref="BlockingWorkPool.SwitchTo"/>. The bytes read, 0 at the end of the file.
@@ -39,6 +34,11 @@ internal static class PageCacheRead
         return RandomAccess.Read(handle, buffer.Span, offset);
     }
 
+    /// <summary>
+    /// Reads into <paramref name="buffer"/> from <paramref name="offset"/> what is in the page cache: the bytes read
+    /// (possibly fewer than asked when only part is cached), 0 at the end of the file, or -1 when nothing could be read
+    /// without waiting (not cached, or the platform cannot say): then read on a work thread.
+    /// </summary>
     public static unsafe int TryRead(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         if (Volatile.Read(ref s_unsupported) != 0 || buffer.IsEmpty) return -1;
