@@ -51,6 +51,19 @@ def request(conn, host, port, path, scheme):
     return stream_id
 
 
+def events(sock, conn, seconds, finished):
+    """The connection's events as they arrive, until finished() says so, the server closes, or <seconds> pass; what
+    h2 queued in reply (acknowledgements, SETTINGS ACK, anything the caller sent meanwhile) is sent after each read."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and not finished():
+        data = sock.recv(65536)
+        if not data:
+            return
+        for event in conn.receive_data(data):
+            yield event
+        sock.sendall(conn.data_to_send())
+
+
 def cancel(host, port, tls, big, small):
     scheme = 'https' if tls else 'http'
     sock, conn = connect(host, port, tls)
@@ -58,31 +71,25 @@ def cancel(host, port, tls, big, small):
     big_id = request(conn, host, port, big, scheme)
     sock.sendall(conn.data_to_send())
     small_id = None
-    deadline = time.time() + 15
-    while time.time() < deadline and not result['smallEnded']:
-        data = sock.recv(65536)
-        if not data:
-            break
-        for event in conn.receive_data(data):
-            if isinstance(event, h2.events.DataReceived):
-                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-                if event.stream_id == big_id:
-                    result['bigData'] += len(event.data)
-                    if not result['cancelled']:
-                        conn.reset_stream(big_id, h2.errors.ErrorCodes.CANCEL)
-                        result['cancelled'] = True
-                        small_id = request(conn, host, port, small, scheme)
-                elif event.stream_id == small_id:
-                    result['smallBytes'] += len(event.data)
-            elif isinstance(event, h2.events.ResponseReceived) and event.stream_id == small_id:
-                result['smallStatus'] = int(dict(event.headers)[':status'])
-            elif isinstance(event, h2.events.StreamEnded) and event.stream_id == small_id:
-                result['smallEnded'] = True
-            elif isinstance(event, h2.events.StreamReset):
-                result['resetsReceived'].append({'stream': event.stream_id, 'code': int(event.error_code)})
-            elif isinstance(event, h2.events.ConnectionTerminated):
-                result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id}
-        sock.sendall(conn.data_to_send())
+    for event in events(sock, conn, 15, lambda: result['smallEnded']):
+        if isinstance(event, h2.events.DataReceived):
+            conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            if event.stream_id == big_id:
+                result['bigData'] += len(event.data)
+                if not result['cancelled']:
+                    conn.reset_stream(big_id, h2.errors.ErrorCodes.CANCEL)
+                    result['cancelled'] = True
+                    small_id = request(conn, host, port, small, scheme)
+            elif event.stream_id == small_id:
+                result['smallBytes'] += len(event.data)
+        elif isinstance(event, h2.events.ResponseReceived) and event.stream_id == small_id:
+            result['smallStatus'] = int(dict(event.headers)[':status'])
+        elif isinstance(event, h2.events.StreamEnded) and event.stream_id == small_id:
+            result['smallEnded'] = True
+        elif isinstance(event, h2.events.StreamReset):
+            result['resetsReceived'].append({'stream': event.stream_id, 'code': int(event.error_code)})
+        elif isinstance(event, h2.events.ConnectionTerminated):
+            result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id}
     conn.close_connection()
     try:
         sock.sendall(conn.data_to_send())
@@ -104,24 +111,18 @@ def cancel_many(host, port, tls, slow, small, count):
     sock.sendall(conn.data_to_send())
     statuses, lengths, ended = {}, {}, set()
     result = {'ok': 0, 'statuses': [], 'bodyLengths': [], 'goaway': None}
-    deadline = time.time() + 20
     try:
-        while time.time() < deadline and len(ended) < count and result['goaway'] is None:
-            data = sock.recv(65536)
-            if not data:
-                break
-            for event in conn.receive_data(data):
-                if isinstance(event, h2.events.ResponseReceived) and event.stream_id in small_ids:
-                    statuses[event.stream_id] = int(dict(event.headers)[':status'])
-                elif isinstance(event, h2.events.DataReceived):
-                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-                    if event.stream_id in small_ids:
-                        lengths[event.stream_id] = lengths.get(event.stream_id, 0) + len(event.data)
-                elif isinstance(event, h2.events.StreamEnded) and event.stream_id in small_ids:
-                    ended.add(event.stream_id)
-                elif isinstance(event, h2.events.ConnectionTerminated):
-                    result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id}
-            sock.sendall(conn.data_to_send())
+        for event in events(sock, conn, 20, lambda: len(ended) >= count or result['goaway'] is not None):
+            if isinstance(event, h2.events.ResponseReceived) and event.stream_id in small_ids:
+                statuses[event.stream_id] = int(dict(event.headers)[':status'])
+            elif isinstance(event, h2.events.DataReceived):
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                if event.stream_id in small_ids:
+                    lengths[event.stream_id] = lengths.get(event.stream_id, 0) + len(event.data)
+            elif isinstance(event, h2.events.StreamEnded) and event.stream_id in small_ids:
+                ended.add(event.stream_id)
+            elif isinstance(event, h2.events.ConnectionTerminated):
+                result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id}
     except OSError as error:
         result['error'] = str(error)
     sock.close()
@@ -141,25 +142,19 @@ def fields(host, port, tls, path, count, length):
     conn.send_headers(3, base, end_stream=True)
     sock.sendall(conn.data_to_send())
     result = {'statuses': {}, 'ended': [], 'resets': [], 'goaway': None}
-    deadline = time.time() + 15
     try:
-        while time.time() < deadline and len(result['ended']) + len(result['resets']) < 2 and result['goaway'] is None:
-            data = sock.recv(65536)
-            if not data:
-                break
-            for event in conn.receive_data(data):
-                if isinstance(event, h2.events.ResponseReceived):
-                    result['statuses'][str(event.stream_id)] = int(dict(event.headers)[':status'])
-                elif isinstance(event, h2.events.DataReceived):
-                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-                elif isinstance(event, h2.events.StreamEnded):
-                    result['ended'].append(event.stream_id)
-                elif isinstance(event, h2.events.StreamReset):
-                    result['resets'].append({'stream': event.stream_id, 'code': int(event.error_code)})
-                elif isinstance(event, h2.events.ConnectionTerminated):
-                    result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id,
-                                        'debug': (event.additional_data or b'').decode('utf-8', 'replace')}
-            sock.sendall(conn.data_to_send())
+        for event in events(sock, conn, 15, lambda: len(result['ended']) + len(result['resets']) >= 2 or result['goaway'] is not None):
+            if isinstance(event, h2.events.ResponseReceived):
+                result['statuses'][str(event.stream_id)] = int(dict(event.headers)[':status'])
+            elif isinstance(event, h2.events.DataReceived):
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                result['ended'].append(event.stream_id)
+            elif isinstance(event, h2.events.StreamReset):
+                result['resets'].append({'stream': event.stream_id, 'code': int(event.error_code)})
+            elif isinstance(event, h2.events.ConnectionTerminated):
+                result['goaway'] = {'code': int(event.error_code), 'last': event.last_stream_id,
+                                    'debug': (event.additional_data or b'').decode('utf-8', 'replace')}
     except OSError as error:
         result['error'] = str(error)
     sock.close()
@@ -174,20 +169,14 @@ def cookies(host, port, tls, path, crumbs):
     sock.sendall(conn.data_to_send())
     result = {'status': 0, 'body': '', 'ended': False}
     body = b''
-    deadline = time.time() + 15
-    while time.time() < deadline and not result['ended']:
-        data = sock.recv(65536)
-        if not data:
-            break
-        for event in conn.receive_data(data):
-            if isinstance(event, h2.events.ResponseReceived):
-                result['status'] = int(dict(event.headers)[':status'])
-            elif isinstance(event, h2.events.DataReceived):
-                body += event.data
-                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-            elif isinstance(event, h2.events.StreamEnded):
-                result['ended'] = True
-        sock.sendall(conn.data_to_send())
+    for event in events(sock, conn, 15, lambda: result['ended']):
+        if isinstance(event, h2.events.ResponseReceived):
+            result['status'] = int(dict(event.headers)[':status'])
+        elif isinstance(event, h2.events.DataReceived):
+            body += event.data
+            conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+        elif isinstance(event, h2.events.StreamEnded):
+            result['ended'] = True
     sock.close()
     result['body'] = body.decode('utf-8', 'replace')
     return result
