@@ -101,6 +101,57 @@ public sealed class StaticServerFileSendTests : IDisposable
         Assert.Equal((200, ServerScope.TextA), (aliasAgain.StatusCode, aliasAgain.BodyText));
     }
 
+    // The unsent-queue limit (UnsentLimit) is what makes large files fast and lets a slow reader keep its send timeout,
+    // and nothing on the wire shows it: the server runs in this process, so its end of the connection is found among
+    // this process's descriptors and the option is read back from the kernel.
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task AConnectionThatSendsAFile_LimitsItsUnsentBytes_OneThatDoesNot_KeepsTheKernelDefault(string engine)
+    {
+        if (!OperatingSystem.IsLinux()) return; // TCP_NOTSENT_LOWAT is Linux's
+        _scope.Site.SizedFile("big.bin", 1_000_000); // above the in-memory cache: sent from the file
+        StaticServer server = _scope.Start(engine: engine);
+        using TestClient files = await TestClient.ConnectAsync(server.Port);
+        using TestClient small = await TestClient.ConnectAsync(server.Port);
+
+        TestResponse first = await files.RequestAsync(TestClient.Get("/big.bin"));
+        TestResponse second = await files.RequestAsync(TestClient.Get("/big.bin"));
+        TestResponse page = await small.RequestAsync(TestClient.Get("/a.txt"));
+
+        Assert.Equal((200, 1_000_000), (first.StatusCode, first.Body.Length));
+        Assert.Equal((200, 1_000_000), (second.StatusCode, second.Body.Length));
+        Assert.Equal(200, page.StatusCode);
+        Assert.Equal(PSWebServer.Transport.UnsentLimit.FileSendBytes, ServerSideUnsentLimit(files.LocalPort));
+        Assert.Equal(0, ServerSideUnsentLimit(small.LocalPort)); // 0: never set, the system-wide net.ipv4.tcp_notsent_lowat applies
+    }
+
+    /// <summary>TCP_NOTSENT_LOWAT of the server's socket whose peer is 127.0.0.1:<paramref name="clientPort"/>.</summary>
+    private static int ServerSideUnsentLimit(int clientPort)
+    {
+        foreach (string entry in Directory.GetFiles("/proc/self/fd"))
+        {
+            string? target = new FileInfo(entry).LinkTarget;
+            if (target is null || !target.StartsWith("socket:", StringComparison.Ordinal)) continue;
+            if (!int.TryParse(Path.GetFileName(entry), out int fd)) continue;
+            try
+            {
+                // not owned: disposing this view leaves the server's descriptor open
+                using var view = new Socket(new SafeSocketHandle((IntPtr)fd, ownsHandle: false));
+                if (view.ProtocolType != ProtocolType.Tcp || view.RemoteEndPoint is not System.Net.IPEndPoint peer
+                    || peer.Port != clientPort || !System.Net.IPAddress.IsLoopback(peer.Address)) continue;
+                var value = new byte[4];
+                view.GetRawSocketOption(6 /* IPPROTO_TCP */, 25 /* TCP_NOTSENT_LOWAT */, value);
+                return BitConverter.ToInt32(value);
+            }
+            catch (SocketException)
+            {
+                // a listener, a socket of another kind, or one closed meanwhile
+            }
+        }
+        throw new InvalidOperationException("no server socket has 127.0.0.1:" + clientPort + " as its peer");
+    }
+
     // The kernel marks a full socket writable again only when a third of its (autotuned, up to 4 MB) send buffer
     // has drained; the connection sets TCP_NOTSENT_LOWAT before sending files so each chunk completes as the
     // client reads, and the per-chunk deadline then measures progress.

@@ -71,7 +71,6 @@ internal sealed partial class Http1Connection : ITrackedConnection
     private CancellationTokenSource? _cancellation;
     private ConnectionMode _mode; // of the response being sent: how the connection goes on after it
     private long _id;
-    private bool _unsentLimited;
     private bool _bodyDeclined; // this request's body was not asked for (Expect: 100-continue, no handler takes bodies)
     private int _sentStatus;   // the status the client could read, for the log (0 when a fault sent none)
     private bool _wasReset;    // a Reset fault ended the connection
@@ -438,11 +437,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
     /// </summary>
     private async ValueTask SendFileAsync(FileStream file, long offset, long length)
     {
-        if (!_unsentLimited)
-        {
-            _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // once per connection, only for connections that send files
-            _unsentLimited = true;
-        }
+        _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // only connections that send files; a system call only the first time
         while (length > 0)
         {
             long chunk = Math.Min(length, FileChunkBytes);

@@ -234,11 +234,7 @@ internal sealed partial class Http2Connection
     /// </summary>
     private async ValueTask SendFileAsync(Http2Stream stream, FileStream file, long offset, long length, bool endStream)
     {
-        if (!_unsentLimited)
-        {
-            _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // once, for connections that send files; a race sets it twice
-            _unsentLimited = true;
-        }
+        _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // only connections that send files; a system call only the first time
         SafeFileHandle handle = file.SafeFileHandle; // once per response: positional reads need no seek
         byte[] piece = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, FilePieceBytes));
         try

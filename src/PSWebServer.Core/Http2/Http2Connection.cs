@@ -69,7 +69,6 @@ internal sealed partial class Http2Connection : ITrackedConnection
     private int _start, _end;
     private long _id;
     private bool _prefaceDone;
-    private bool _unsentLimited;       // TCP_NOTSENT_LOWAT set: done when the first file is sent
     private bool _headersEndStream;    // the END_STREAM flag of the HEADERS whose block is being gathered
     private Http2FrameError? _blockRefusal; // that HEADERS was refused (self-dependency): decode its block, then reset
     private bool _sawFirstFrame;

@@ -56,6 +56,7 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
     private volatile bool _disposeRequested;
     private bool _resetOnClose;
     private bool _closed; // guarded by lock (this): the fd number is closed once, and never shut down after
+    private int _unsentLimit; // the TCP_NOTSENT_LOWAT last set (0: the kernel's default), so asking again costs no system call
 
     public EpollTransport(EpollEventLoop loop, int fd, uint addressV4, byte[]? addressV6, int port)
     {
@@ -440,9 +441,11 @@ internal sealed unsafe class EpollTransport : IConnectionTransport, IValueTaskSo
 
     public void LimitUnsentBytes(int bytes)
     {
+        if (Volatile.Read(ref _unsentLimit) == bytes) return; // set already; two HTTP/2 streams racing here both set it, which is harmless
         lock (this)
         {
             if (!_closed) LinuxNative.setsockopt(_fd, LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NOTSENT_LOWAT, &bytes, sizeof(int));
+            Volatile.Write(ref _unsentLimit, bytes);
         }
     }
 

@@ -39,6 +39,7 @@ internal interface IConnectionTransport : IDisposable
     /// Asks the OS to report room for more data as soon as fewer than <paramref name="bytes"/> are waiting unsent
     /// (TCP_NOTSENT_LOWAT on Linux; nothing elsewhere). Without it, a send buffer grown to megabytes reports room
     /// only after a large part has drained, so a slow but steady reader looks stalled to the send timeout.
+    /// Asking again for the limit already set costs no system call, so a connection asks before each file it sends.
     /// </summary>
     void LimitUnsentBytes(int bytes);
 

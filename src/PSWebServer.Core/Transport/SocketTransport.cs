@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace PSWebServer.Transport;
@@ -16,6 +17,7 @@ internal sealed class SocketTransport : IConnectionTransport
     private const int FileChunkBytes = 4 * 1024 * 1024;
 
     private readonly Socket _socket;
+    private int _unsentLimit; // the TCP_NOTSENT_LOWAT last asked for (0: the kernel's default), so asking again costs nothing
     private SocketAsyncEventArgs? _filePackets;
 
     public SocketTransport(Socket socket)
@@ -114,7 +116,8 @@ internal sealed class SocketTransport : IConnectionTransport
 
     public void LimitUnsentBytes(int bytes)
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (!OperatingSystem.IsLinux() || Volatile.Read(ref _unsentLimit) == bytes) return;
+        Volatile.Write(ref _unsentLimit, bytes); // asked once per limit, also when the kernel lacks the option
         try
         {
             _socket.SetRawSocketOption(6 /* IPPROTO_TCP */, 25 /* TCP_NOTSENT_LOWAT */, BitConverter.GetBytes(bytes));
