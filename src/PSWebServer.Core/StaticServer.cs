@@ -41,6 +41,9 @@ public sealed class StaticServer : IDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private EpollEngine? _engine;
     private readonly TlsSettings? _tls; // null: plain HTTP
+    // Cleartext -Protocol Auto: how a connection that opens with the h2c preface goes on. One delegate for the server,
+    // not one per connection (a method group converted at each call allocates).
+    private readonly Action<IConnectionTransport, long, ReadOnlyMemory<byte>>? _startH2c;
     private int _state = (int)ServerState.Running;
 
     private StaticServer(StaticServerOptions options, string root, SocketListener listener, X509Certificate2? certificate = null,
@@ -62,6 +65,7 @@ public sealed class StaticServer : IDisposable
             Certificate = PublicPart(certificate);
         }
         _connections = new ConnectionManager(options.Limits);
+        _startH2c = options.Protocol == ServerProtocol.Auto ? StartH2cConnection : null;
         _files = new StaticFileHandler(root, options);
         // Front handlers answer before the files, in this order; each new response kind adds itself here.
         // Live reload's reserved paths come first (a canned response must not shadow its script or stream).
@@ -221,7 +225,7 @@ public sealed class StaticServer : IDisposable
             return;
         }
         var connection = new Http1Connection(transport, _handler, _connections, Requests, _statistics, Options.Limits,
-            startHttp2: Options.Protocol == ServerProtocol.Auto ? StartH2cConnection : null);
+            startHttp2: _startH2c);
         _ = connection.Start();
     }
 

@@ -54,17 +54,17 @@ internal sealed class HeaderBlock
             byte[]? lines = _http1Lines;
             if (lines != null) return lines;
             int length = 0;
-            foreach (KeyValuePair<byte[], byte[]> field in _fields) length += field.Key.Length + field.Value.Length + 4;
+            foreach (KeyValuePair<byte[], byte[]> pair in _fields) length += pair.Key.Length + pair.Value.Length + 4;
             lines = new byte[length];
             int at = 0;
-            foreach (KeyValuePair<byte[], byte[]> field in _fields)
+            foreach (KeyValuePair<byte[], byte[]> pair in _fields)
             {
-                field.Key.CopyTo(lines, at);
-                at += field.Key.Length;
+                pair.Key.CopyTo(lines, at);
+                at += pair.Key.Length;
                 lines[at++] = (byte)':';
                 lines[at++] = (byte)' ';
-                field.Value.CopyTo(lines, at);
-                at += field.Value.Length;
+                pair.Value.CopyTo(lines, at);
+                at += pair.Value.Length;
                 lines[at++] = (byte)'\r';
                 lines[at++] = (byte)'\n';
             }
