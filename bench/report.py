@@ -36,6 +36,10 @@ def summarize(data):
             for f in ("rps", "mbps", "p99_us", "cpu_us_per_req", "server_core_pct", "wrk_core_pct"):
                 vals = [m[f] for m in ok if m.get(f) is not None]
                 s[f] = statistics.median(vals) if vals else None
+                if f in ("rps", "cpu_us_per_req"):
+                    # how far the rounds lay apart ((max - min) / median): a ratio to a peer smaller than this, of the
+                    # same or the peer's, is inside the machine's noise
+                    s[f + "_spread"] = (max(vals) - min(vals)) / s[f] * 100 if len(vals) > 1 and s[f] else None
             # server + client CPU per request: on loopback the kernel's TCP work for a transfer runs on whichever side
             # drives it (a server that queues megabytes leaves the sending to the client's ACKs, on the client's
             # core), so this is the one CPU figure that side cannot move around
@@ -74,6 +78,11 @@ def _ms(us):
 
 def _us(v):
     return "–" if v is None else (f"{v:.2f}" if v < 10 else f"{v:.1f}")
+
+
+def _spread(c):
+    a, b = c.get("rps_spread"), c.get("cpu_us_per_req_spread")
+    return "–" if a is None or b is None else f"{a:.0f} %, {b:.0f} %"
 
 
 def _ratio(a, b):
@@ -231,10 +240,12 @@ def markdown(data, chart_files=None):
       "(about 100 % = its core was saturated). wrk core: the same for wrk. Server + wrk µs/req: both processes' "
       "CPU time per request. On loopback the kernel's TCP work for a response runs on whichever side drives it, so "
       "a server that leaves megabytes queued in its socket has the client's core send them (on its ACKs) and looks "
-      "cheap per request while the client slows; this sum is the figure neither side can shift.\n")
+      "cheap per request while the client slows; this sum is the figure neither side can shift. Spread: how far the "
+      "rounds lay apart, (max − min) ÷ median, for req/s and for CPU per request; a difference to a peer smaller "
+      "than both servers' spread is inside this machine's noise.\n")
     w("| Row | Server | req/s | MB/s | p99 | Errors | CPU µs/req | Server core | wrk core | Server + wrk µs/req "
-      "| req/s ÷ nginx | CPU/req ÷ nginx | Note |")
-    w("| --- | --- |" + " ---: |" * 10 + " --- |")
+      "| req/s ÷ nginx | CPU/req ÷ nginx | Spread (req/s, CPU) | Note |")
+    w("| --- | --- |" + " ---: |" * 11 + " --- |")
     for r in rows:
         n = s.get((r["key"], "nginx"), {})
         for k in keys:
@@ -243,7 +254,7 @@ def markdown(data, chart_files=None):
             w(f"| {r['title']} | {label[k]} | {_int(c.get('rps'))} | {_mbps(c.get('mbps'))} | {_ms(c.get('p99_us'))} "
               f"| {c.get('errors', '–')} | {_us(c.get('cpu_us_per_req'))} | {pct(c.get('server_core_pct'))} "
               f"| {pct(c.get('wrk_core_pct'))} | {_us(c.get('both_cpu_us_per_req'))} | {_ratio(c.get('rps'), n.get('rps'))} "
-              f"| {_ratio(c.get('cpu_us_per_req'), n.get('cpu_us_per_req'))} | {'; '.join(c['notes'])} |")
+              f"| {_ratio(c.get('cpu_us_per_req'), n.get('cpu_us_per_req'))} | {_spread(c)} | {'; '.join(c['notes'])} |")
     w("")
 
     w("## Servers\n")

@@ -128,7 +128,11 @@ class Server:
     def start(self, cwd=None):
         with open(self.stdout, "wb") as out:
             self.proc = subprocess.Popen(self.pin + self.command(), stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
+                                         stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True, env=self.environment())
+
+    def environment(self):
+        """The server's environment: this script's, unless a server needs a change."""
+        return None
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -385,7 +389,10 @@ class PSWebServer(Server):
                   + self._tls_start() +
                   "Write-Host \"BENCH-INFO pwsh=$($PSVersionTable.PSVersion)\"; "
                   "$s | Format-List * | Out-String -Width 200 | Write-Host; "
-                  "while ($true) { Start-Sleep -Seconds 1 }")
+                  # One blocking call, not a Start-Sleep per second: each of those ran PowerShell's command lookup and
+                  # parameter binding, whose hundreds of methods then tiered up on the server's core well into the
+                  # first rows (and held back the server's own tier-up, which on one CPU waits 1 s after any new JIT).
+                  "[System.Threading.Thread]::Sleep([System.Threading.Timeout]::Infinite)")
         self.config = f"dotnet pwsh -NoProfile -NonInteractive -Command \"{script}\""
         return ["dotnet", "pwsh", "-NoProfile", "-NonInteractive", "-Command", script]
 
@@ -406,6 +413,11 @@ class PSWebServer(Server):
 
     def start(self, cwd=None):
         super().start(cwd=self.repo)
+
+    def environment(self):
+        # PowerShell's telemetry upload at start JIT-compiles about 200 methods of its own (Application Insights) on
+        # the server's core during the first rows; it is the shell's start-up, not the server's work, so it is off.
+        return dict(os.environ, POWERSHELL_TELEMETRY_OPTOUT="1")
 
     def server_object(self):
         """What Start-StaticServer returned, as the child printed it."""
