@@ -220,7 +220,8 @@ finally {
     [Console]::Out.WriteLine("FINALLY `$(@(Get-StaticServer).Count)")
 }
 "@
-        $child = Start-ChildPwsh -ScriptFile $script
+        # A run started in the background of a script ignores SIGINT, and so would the child: give it a terminal's default.
+        $child = Start-ChildPwsh -ScriptFile $script -DefaultSigInt
         try {
             $url = [regex]::Match((Read-ChildLine $child '^Serving '), 'http://\S+/').Value
             (Invoke-TestRequest "${url}a.txt").StatusCode | Should -Be 200

@@ -112,10 +112,25 @@ function Receive-ChildPwsh {
     }
 }
 
+function Test-SigIntIgnored {
+    # Whether this process ignores SIGINT (Linux: bit 2 of SigIgn in /proc/self/status). A shell without job control
+    # starts background commands that way (`cmd &` in a script), and a child inherits it, so Ctrl+C never reaches it.
+    $status = '/proc/self/status'
+    if (-not (Test-Path -LiteralPath $status)) { return $false }
+    $line = Get-Content -LiteralPath $status | Where-Object { $_ -like 'SigIgn:*' } | Select-Object -First 1
+    if (-not $line) { return $false }
+    ([Convert]::ToUInt64($line.Split(':')[1].Trim(), 16) -band 2) -ne 0
+}
+
 function Start-ChildPwsh {
     # Starts a child pwsh on a script file with redirected output and returns the Process (caller disposes).
-    param([Parameter(Mandatory)] [string] $ScriptFile)
+    # -DefaultSigInt: the child gets SIGINT's default handling, as at a terminal, even when this run ignores it.
+    param([Parameter(Mandatory)] [string] $ScriptFile, [switch] $DefaultSigInt)
     $exe, $rest = Get-ChildPwshCommand
+    if ($DefaultSigInt -and (Test-SigIntIgnored)) {
+        $rest = @('--default-signal=INT', $exe) + @($rest)
+        $exe = (Get-Command env -CommandType Application | Select-Object -First 1).Source
+    }
     $info = [System.Diagnostics.ProcessStartInfo]::new($exe)
     foreach ($arg in @($rest) + @('-NoProfile', '-NonInteractive', '-File', $ScriptFile)) {
         if ($arg) { $info.ArgumentList.Add($arg) }
