@@ -141,7 +141,7 @@ public sealed class StaticServerFileSendTests : IDisposable
                 if (view.ProtocolType != ProtocolType.Tcp || view.RemoteEndPoint is not System.Net.IPEndPoint peer
                     || peer.Port != clientPort || !System.Net.IPAddress.IsLoopback(peer.Address)) continue;
                 var value = new byte[4];
-                view.GetRawSocketOption(6 /* IPPROTO_TCP */, 25 /* TCP_NOTSENT_LOWAT */, value);
+                view.GetRawSocketOption(PSWebServer.Transport.LinuxNative.IPPROTO_TCP, PSWebServer.Transport.LinuxNative.TCP_NOTSENT_LOWAT, value);
                 return BitConverter.ToInt32(value);
             }
             catch (SocketException)

@@ -120,7 +120,7 @@ internal sealed class SocketTransport : IConnectionTransport
         Volatile.Write(ref _unsentLimit, bytes); // asked once per limit, also when the kernel lacks the option
         try
         {
-            _socket.SetRawSocketOption(6 /* IPPROTO_TCP */, 25 /* TCP_NOTSENT_LOWAT */, BitConverter.GetBytes(bytes));
+            _socket.SetRawSocketOption(LinuxNative.IPPROTO_TCP, LinuxNative.TCP_NOTSENT_LOWAT, BitConverter.GetBytes(bytes));
         }
         catch (SocketException)
         {
