@@ -217,6 +217,61 @@ public sealed class Http2ConnectionTests : IDisposable
         Assert.Null(client.Violation);
     }
 
+    [Theory]
+    [InlineData("epoll", false)]
+    [InlineData("socket", false)]
+    [InlineData("epoll", true)]
+    [InlineData("socket", true)]
+    public async Task TwoDownloadsPausedAtTheHighWaterMark_ResumeWhole_AndTheConnectionGoesOn(string engine, bool tls)
+    {
+        // Both file senders wait for room in the output while the client does not read, and the pump wakes them on its
+        // own thread when it has sent: each must go on from where it stopped, with no byte lost, doubled or reordered.
+        StaticServer server = tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
+        // windows wider than both bodies: what holds the senders back is the output, not flow control
+        var wide = new[] { (Http2SettingId.InitialWindowSize, 8u << 20) };
+        using Http2TestClient client = tls ? await Http2TestClient.ConnectTlsAsync(server, wide) : await Http2TestClient.ConnectAsync(server.Port, wide);
+        await client.SendWindowUpdateAsync(0, 8 << 20);
+        client.Socket.ReceiveBufferSize = 64 * 1024;
+        string scheme = tls ? "https" : "http";
+        client.PauseReading(); // from the next read on, before the answers begin
+        Http2TestResponse first = await client.SendRequestAsync("GET", "/large.bin", scheme: scheme);
+        Http2TestResponse second = await client.SendRequestAsync("GET", "/large.bin", scheme: scheme);
+        await Task.Delay(300); // the socket buffers fill: 2 MiB is far more than they and the output's 256 KiB hold
+        Assert.False(first.Ended || second.Ended, "a body was all sent while the client read nothing: nothing waited");
+        client.ResumeReading();
+
+        await Http2TestClient.WaitAsync(first, TimeSpan.FromSeconds(10));
+        await Http2TestClient.WaitAsync(second, TimeSpan.FromSeconds(10));
+
+        Assert.True(_large.AsSpan().SequenceEqual(first.Body), first.ToString());
+        Assert.True(_large.AsSpan().SequenceEqual(second.Body), second.ToString());
+        Assert.Equal(200, (await client.GetAsync("/small/3.txt", timeout: Bound)).Status);
+        Assert.Null(client.Violation);
+    }
+
+    [Theory]
+    [InlineData("epoll", false)]
+    [InlineData("socket", false)]
+    [InlineData("epoll", true)]
+    [InlineData("socket", true)]
+    public async Task AConnectionThatSendsAFile_LimitsItsUnsentBytes_OneThatDoesNot_KeepsTheKernelDefault(string engine, bool tls)
+    {
+        if (!OperatingSystem.IsLinux()) return; // TCP_NOTSENT_LOWAT is Linux's
+        StaticServer server = tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
+        using Http2TestClient files = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port);
+        using Http2TestClient pages = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port);
+        string scheme = tls ? "https" : "http";
+
+        Http2TestResponse file = await files.SendRequestAsync("GET", "/large.bin", scheme: scheme); // above the in-memory cache
+        Http2TestResponse page = await pages.SendRequestAsync("GET", "/small/1.txt", scheme: scheme);
+        await Http2TestClient.WaitAsync(file, TimeSpan.FromSeconds(10));
+        await Http2TestClient.WaitAsync(page);
+
+        Assert.Equal((200, (long)LargeLength, 200), (file.Status, file.BodyLength, page.Status));
+        Assert.Equal(PSWebServer.Transport.UnsentLimit.FileSendBytes, ServerSocketOptions.UnsentLimit(files.LocalPort));
+        Assert.Equal(0, ServerSocketOptions.UnsentLimit(pages.LocalPort)); // 0: never set, the system-wide default applies
+    }
+
     [Fact]
     public async Task AnHttp11TlsClient_OnAnAutoServer_StillGetsHttp11()
     {

@@ -44,6 +44,36 @@ public sealed class PageCacheReadTests : IDisposable
         Assert.Equal(0, PageCacheRead.TryRead(handle, buffer, _content.Length));
     }
 
+    [Theory]
+    [InlineData(1_000_000, 3 * 16384 + 100, 3 * 16384 + 100)] // four slots, the last one short
+    [InlineData(3 * 1024 * 1024 + 17 - 20_000, 64 * 1024, 20_000)] // the file ends in the second slot
+    public void Slots_GetTheFileInOrder_AndTheGapsAreLeftAlone(int offset, int count, int expected)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string path = Write();
+        using var handle = File.OpenHandle(path);
+        const int gap = 9, slot = 16384;
+        int slots = (count + slot - 1) / slot;
+        var target = new byte[slots * gap + count + 5];
+        target.AsSpan().Fill(0xEE);
+
+        int read = PageCacheRead.TryReadSlots(handle, target, gap, slot, count, offset);
+
+        Assert.Equal(expected, read);
+        int position = 0, fileOffset = offset;
+        for (int left = read; left > 0;)
+        {
+            int length = Math.Min(slot, left);
+            Assert.True(target.AsSpan(position, gap).IndexOfAnyExcept((byte)0xEE) < 0, $"gap at {position} was written");
+            Assert.True(_content.AsSpan(fileOffset, length).SequenceEqual(target.AsSpan(position + gap, length)), $"slot at {position}");
+            position += gap + length;
+            fileOffset += length;
+            left -= length;
+        }
+        Assert.True(target.AsSpan(position).IndexOfAnyExcept((byte)0xEE) < 0, "bytes past what was read were written");
+        Assert.Equal(0, PageCacheRead.TryReadSlots(handle, target, gap, slot, count, _content.Length));
+    }
+
     [Fact]
     public void AFileOutOfTheCache_IsNotRead_ButLeftToAWorkThread()
     {

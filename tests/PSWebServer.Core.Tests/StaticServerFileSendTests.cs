@@ -122,34 +122,8 @@ public sealed class StaticServerFileSendTests : IDisposable
         Assert.Equal((200, 1_000_000), (first.StatusCode, first.Body.Length));
         Assert.Equal((200, 1_000_000), (second.StatusCode, second.Body.Length));
         Assert.Equal(200, page.StatusCode);
-        Assert.Equal(PSWebServer.Transport.UnsentLimit.FileSendBytes, ServerSideUnsentLimit(files.LocalPort));
-        Assert.Equal(0, ServerSideUnsentLimit(small.LocalPort)); // 0: never set, the system-wide net.ipv4.tcp_notsent_lowat applies
-    }
-
-    /// <summary>TCP_NOTSENT_LOWAT of the server's socket whose peer is 127.0.0.1:<paramref name="clientPort"/>.</summary>
-    private static int ServerSideUnsentLimit(int clientPort)
-    {
-        foreach (string entry in Directory.GetFiles("/proc/self/fd"))
-        {
-            string? target = new FileInfo(entry).LinkTarget;
-            if (target is null || !target.StartsWith("socket:", StringComparison.Ordinal)) continue;
-            if (!int.TryParse(Path.GetFileName(entry), out int fd)) continue;
-            try
-            {
-                // not owned: disposing this view leaves the server's descriptor open
-                using var view = new Socket(new SafeSocketHandle((IntPtr)fd, ownsHandle: false));
-                if (view.ProtocolType != ProtocolType.Tcp || view.RemoteEndPoint is not System.Net.IPEndPoint peer
-                    || peer.Port != clientPort || !System.Net.IPAddress.IsLoopback(peer.Address)) continue;
-                var value = new byte[4];
-                view.GetRawSocketOption(PSWebServer.Transport.LinuxNative.IPPROTO_TCP, PSWebServer.Transport.LinuxNative.TCP_NOTSENT_LOWAT, value);
-                return BitConverter.ToInt32(value);
-            }
-            catch (SocketException)
-            {
-                // a listener, a socket of another kind, or one closed meanwhile
-            }
-        }
-        throw new InvalidOperationException("no server socket has 127.0.0.1:" + clientPort + " as its peer");
+        Assert.Equal(PSWebServer.Transport.UnsentLimit.FileSendBytes, ServerSocketOptions.UnsentLimit(files.LocalPort));
+        Assert.Equal(0, ServerSocketOptions.UnsentLimit(small.LocalPort)); // 0: never set, the system-wide net.ipv4.tcp_notsent_lowat applies
     }
 
     // The kernel marks a full socket writable again only when a third of its (autotuned, up to 4 MB) send buffer

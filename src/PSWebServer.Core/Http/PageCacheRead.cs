@@ -39,22 +39,44 @@ internal static class PageCacheRead
     /// (possibly fewer than asked when only part is cached), 0 at the end of the file, or -1 when nothing could be read
     /// without waiting (not cached, or the platform cannot say): then read on a work thread.
     /// </summary>
-    public static unsafe int TryRead(SafeFileHandle handle, Span<byte> buffer, long offset)
+    public static int TryRead(SafeFileHandle handle, Span<byte> buffer, long offset) =>
+        TryReadSlots(handle, buffer, 0, buffer.Length, buffer.Length, offset);
+
+    // More slots than this would not fit one read's vector on the stack; no caller comes near it (HTTP/2: 4 frames a turn).
+    private const int MaxSlots = 64;
+
+    /// <summary>
+    /// As <see cref="TryRead"/>, but the <paramref name="count"/> bytes go into evenly spaced slots of
+    /// <paramref name="target"/>, in one preadv2: each slot <paramref name="slotLength"/> bytes (the last one shorter)
+    /// after a gap of <paramref name="gap"/> bytes left untouched, as the payloads of frames whose headers go in the
+    /// gaps once the read says how much there is. Returns as <see cref="TryRead"/> does.
+    /// </summary>
+    public static unsafe int TryReadSlots(SafeFileHandle handle, Span<byte> target, int gap, int slotLength, int count, long offset)
     {
-        if (Volatile.Read(ref s_unsupported) != 0 || buffer.IsEmpty) return -1;
+        if (Volatile.Read(ref s_unsupported) != 0 || count <= 0 || slotLength <= 0) return -1;
+        int slots = (count + slotLength - 1) / slotLength;
+        if (slots > MaxSlots) return -1;
+        if ((long)slots * gap + count > target.Length) throw new ArgumentException("The slots do not fit the target.", nameof(target));
         bool added = false;
         try
         {
             handle.DangerousAddRef(ref added); // the descriptor cannot be closed and its number reused under the read
             int fd = (int)handle.DangerousGetHandle();
-            byte* vector = stackalloc byte[16]; // one struct iovec
-            fixed (byte* p = buffer)
+            byte* vector = stackalloc byte[16 * slots]; // struct iovec { void* base; size_t len; } per slot
+            fixed (byte* p = target)
             {
-                *(byte**)vector = p;
-                *(nuint*)(vector + 8) = (nuint)buffer.Length;
+                int position = 0;
+                for (int i = 0, left = count; i < slots; i++)
+                {
+                    int length = Math.Min(slotLength, left);
+                    *(byte**)(vector + 16 * i) = p + position + gap;
+                    *(nuint*)(vector + 16 * i + 8) = (nuint)length;
+                    position += gap + length;
+                    left -= length;
+                }
                 while (true)
                 {
-                    nint n = LinuxNative.preadv2(fd, vector, 1, offset, LinuxNative.RWF_NOWAIT);
+                    nint n = LinuxNative.preadv2(fd, vector, slots, offset, LinuxNative.RWF_NOWAIT);
                     if (n >= 0) return (int)n;
                     int errno = LinuxNative.Errno;
                     if (errno == LinuxNative.EINTR) continue;

@@ -35,7 +35,7 @@ internal sealed class Http2BodySink : IResponseBodySink
         if (_declared >= 0 && _written + data.Length > _declared)
             throw new InvalidOperationException("The body writer wrote more than its Content-Length.");
         _written += data.Length;
-        return _connection.SendDataAsync(_stream, data, endStream: false);
+        return _connection.SendDataAsync(_stream, data, endStream: false, resumeOnPool: true);
     }
 
     // Every write is already queued for the pump as it is made; there is nothing held back to push.
@@ -48,6 +48,6 @@ internal sealed class Http2BodySink : IResponseBodySink
         if (_declared >= 0 && _written != _declared)
             throw new IOException("The body writer ended before its Content-Length.");
         AwaitingEvents(false);
-        return _connection.SendDataAsync(_stream, ReadOnlyMemory<byte>.Empty, endStream: true);
+        return _connection.SendDataAsync(_stream, ReadOnlyMemory<byte>.Empty, endStream: true, resumeOnPool: true);
     }
 }

@@ -36,7 +36,13 @@ internal sealed partial class Http2Connection
     private bool _broken;                     // a send failed: the transport is gone, nothing more is written
     private DeadlineKind _deadlineKind;
     private bool _answerQueued;               // HEADERS or DATA written since the last send began: sending them is progress
-    private TaskCompletionSource? _drained;   // waiters for the output to fall below the high-water mark
+    // Waiters for the output to fall below the high-water mark, in two kinds. The read loop and the server's own
+    // senders (files, bytes) are woken on the pump's thread once it has left the lock, and go on there until they wait
+    // again: a wake through the pool cost a thread hop and a pool thread spinning on the server's core for every
+    // 256 KiB of a download (h2 10 MiB: about 40 hops and 330 sched_yield calls a response). Streamed-body writers run
+    // code that is not the connection's, so they are woken on the pool.
+    private TaskCompletionSource? _roomOnPump;
+    private TaskCompletionSource? _roomOnPool;
     private byte[] _scratch = Array.Empty<byte>(); // a response's field block, before it is framed
 
     /// <summary>
@@ -79,6 +85,7 @@ internal sealed partial class Http2Connection
         bool shutdown = false;
         try
         {
+            TaskCompletionSource? room;
             while (true)
             {
                 ResponseBuffer batch;
@@ -87,7 +94,7 @@ internal sealed partial class Http2Connection
                     if (_output.Length == 0 || _closed)
                     {
                         _pumping = false;
-                        ReleaseWaitersLocked();
+                        room = ReleaseWaitersLocked();
                         if (_closeAfterFlush && !_shutDown && !_closed) _shutDown = shutdown = true;
                         if (_active.Count == 0)
                         {
@@ -101,29 +108,34 @@ internal sealed partial class Http2Connection
                     batch = _output;
                     _output = _sending;
                     _sending = batch;
-                    ReleaseWaitersLocked();
+                    room = ReleaseWaitersLocked();
                     // Renewed per send of an answer (a PING ACK is no progress): a client that stops reading is dropped.
                     RefreshDeadlineLocked(progress: _answerQueued);
                     _answerQueued = false;
                 }
+                // The woken fill the other buffer while this one waits to be sent: on this thread, outside the lock.
+                room?.TrySetResult();
                 await _transport.SendAsync(batch.WrittenMemory).ConfigureAwait(false);
                 batch.Clear();
             }
             if (shutdown) ShutdownSend();
+            room?.TrySetResult();
         }
         catch (Exception)
         {
             // The client is gone or the connection was aborted: the read loop sees it too and tears down.
+            TaskCompletionSource? room;
             lock (_sync)
             {
                 _pumping = false;
                 _broken = true;
                 _sending.Clear();
                 _output.Clear();
-                ReleaseWaitersLocked();
+                room = ReleaseWaitersLocked();
                 foreach (Http2Stream stream in _active) stream.WakeSender(); // they see the connection gone
             }
             Abort();
+            room?.TrySetResult();
         }
         finally
         {
@@ -151,21 +163,31 @@ internal sealed partial class Http2Connection
     /// <summary>For the read loop: a task that completes once the output has room again, or null when it has room.</summary>
     private Task? OutputBacklog()
     {
-        lock (_sync) return _output.Length >= OutputHighWater && !_closed ? WaitForRoomLocked() : null;
+        lock (_sync) return _output.Length >= OutputHighWater && !_closed ? WaitForRoomLocked(onPool: false) : null;
     }
 
-    private Task WaitForRoomLocked() =>
-        (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>
+    /// A task that completes when the output has room. <paramref name="onPool"/> false: its continuation runs
+    /// synchronously where the pump wakes it, so it must be the connection's own code, which never blocks.
+    /// </summary>
+    private Task WaitForRoomLocked(bool onPool) => onPool
+        ? (_roomOnPool ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
+        : (_roomOnPump ??= new TaskCompletionSource()).Task;
 
-    private void ReleaseWaitersLocked()
+    /// <summary>
+    /// Wakes the writers waiting for room: those on the pool at once; the others are returned, for the caller to wake
+    /// once it has left the lock (woken under it, they would run inside another's critical section).
+    /// </summary>
+    private TaskCompletionSource? ReleaseWaitersLocked()
     {
-        TaskCompletionSource? drained = _drained;
-        _drained = null;
-        drained?.TrySetResult();
+        TaskCompletionSource? onPool = _roomOnPool, onPump = _roomOnPump;
+        _roomOnPool = _roomOnPump = null;
+        onPool?.TrySetResult();
         if (_closed)
         {
             foreach (Http2Stream stream in _active) stream.WakeSender();
         }
+        return onPump;
     }
 
     /// <summary>

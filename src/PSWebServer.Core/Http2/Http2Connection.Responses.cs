@@ -1,21 +1,16 @@
 using System;
-using System.Buffers;
 using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
-using Microsoft.Win32.SafeHandles;
 using PSWebServer.Http;
-using PSWebServer.Transport;
 
 namespace PSWebServer.Http2;
 
 internal sealed partial class Http2Connection
 {
-    // A sender copies at most this much DATA per hold of the lock, so the read loop and other streams wait only
-    // microseconds for it.
+    // A sender copies (or reads from the page cache) at most this much DATA per hold of the lock, so the read loop and
+    // other streams wait only microseconds for it.
     private const int MaxDataPerTurn = 64 * 1024;
-    // File bodies are read on a work thread in pieces of this size into one pooled buffer per response.
-    private const int FilePieceBytes = 128 * 1024;
 
     /// <summary>
     /// On the loop, after a read: every request it completed goes to the handler. What <see cref="IRequestHandler.TryHandle"/>
@@ -182,44 +177,31 @@ internal sealed partial class Http2Connection
     /// DATA for <paramref name="data"/> under flow control (§6.9): as much per turn as the stream's and the
     /// connection's windows allow, waiting (never blocking) for WINDOW_UPDATE when either is empty and for the pump
     /// when the output is full. An empty <paramref name="data"/> with <paramref name="endStream"/> sends the empty END_STREAM frame.
+    /// <paramref name="resumeOnPool"/>: the caller is a streamed body's writer, whose code goes on after a wait for room
+    /// on the pool, never on the pump's (often a loop's) thread.
     /// </summary>
-    internal async ValueTask SendDataAsync(Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream)
+    internal async ValueTask SendDataAsync(Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream, bool resumeOnPool = false)
     {
         int offset = 0;
         while (true)
         {
-            Task? wait = null;
+            Task? wait;
             bool done = false;
             lock (_sync)
             {
-                ThrowIfGoneLocked(stream);
-                int remaining = data.Length - offset;
-                if (_output.Length >= OutputHighWater)
+                int allowed = TurnLocked(stream, data.Length - offset, resumeOnPool, out Http2FlowWindow? window, out wait);
+                if (allowed > 0)
                 {
-                    wait = WaitForRoomLocked();
+                    offset += allowed;
+                    bool last = offset == data.Length;
+                    WriteDataTurnLocked(stream, window, data.Span.Slice(offset - allowed, allowed), endStream && last);
+                    done = last;
                 }
-                else if (remaining == 0)
+                else if (wait == null)
                 {
+                    // nothing left: only the END_STREAM, if it is this call's to send
                     if (endStream) WriteDataTurnLocked(stream, null, default, endStream: true);
                     done = true;
-                }
-                else
-                {
-                    Http2FlowWindow window = _table.SendWindow(stream.Id) ?? throw new StreamGoneException();
-                    int allowed = _connectionSend.Allowed(window.Allowed(Math.Min(remaining, MaxDataPerTurn)));
-                    if (allowed == 0)
-                    {
-                        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        stream.WindowWaiter = waiter;
-                        wait = waiter.Task;
-                    }
-                    else
-                    {
-                        offset += allowed;
-                        bool last = offset == data.Length;
-                        WriteDataTurnLocked(stream, window, data.Span.Slice(offset - allowed, allowed), endStream && last);
-                        done = last;
-                    }
                 }
             }
             FlushSoon();
@@ -229,30 +211,31 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>
-    /// A file slice, read in pieces (never whole), each sent as DATA: from the page cache where this runs when it is
-    /// there (<see cref="PageCacheRead"/> never waits), else on a work thread (never a cold read on a loop).
+    /// Under the lock, a sender's turn: how many of its <paramref name="remaining"/> bytes it may write now (at most
+    /// <see cref="MaxDataPerTurn"/>, within both windows, which <paramref name="window"/> is the stream's of). 0 with
+    /// <paramref name="wait"/> set: wait for it (room in the output, or window), then ask again; 0 without: nothing remains.
     /// </summary>
-    private async ValueTask SendFileAsync(Http2Stream stream, FileStream file, long offset, long length, bool endStream)
+    private int TurnLocked(Http2Stream stream, long remaining, bool resumeOnPool, out Http2FlowWindow? window, out Task? wait)
     {
-        _transport.LimitUnsentBytes(UnsentLimit.FileSendBytes); // only connections that send files; a system call only the first time
-        SafeFileHandle handle = file.SafeFileHandle; // once per response: positional reads need no seek
-        byte[] piece = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, FilePieceBytes));
-        try
+        ThrowIfGoneLocked(stream);
+        window = null;
+        wait = null;
+        if (_output.Length >= OutputHighWater)
         {
-            while (length > 0)
-            {
-                int wanted = (int)Math.Min(length, piece.Length);
-                int read = await PageCacheRead.ReadAsync(handle, piece.AsMemory(0, wanted), offset).ConfigureAwait(false);
-                if (read <= 0) throw new IOException("The file ended before its length: it changed while being sent.");
-                offset += read;
-                length -= read;
-                await SendDataAsync(stream, piece.AsMemory(0, read), endStream && length == 0).ConfigureAwait(false);
-            }
+            wait = WaitForRoomLocked(resumeOnPool);
+            return 0;
         }
-        finally
+        if (remaining == 0) return 0;
+        window = _table.SendWindow(stream.Id) ?? throw new StreamGoneException();
+        int allowed = _connectionSend.Allowed(window.Allowed((int)Math.Min(remaining, MaxDataPerTurn)));
+        if (allowed == 0)
         {
-            ArrayPool<byte>.Shared.Return(piece);
+            // woken by a WINDOW_UPDATE, under the lock: on the pool
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            stream.WindowWaiter = waiter;
+            wait = waiter.Task;
         }
+        return allowed;
     }
 
     /// <summary>

@@ -275,14 +275,16 @@ internal sealed partial class Http2Connection : ITrackedConnection
     private async Task TeardownAsync()
     {
         Task? wait = null;
+        TaskCompletionSource? room;
         lock (_sync)
         {
             _closed = true;
             foreach (Http2Stream stream in _active) EndAbruptlyLocked(stream);
-            ReleaseWaitersLocked();
+            room = ReleaseWaitersLocked();
             if (_tasks > 0) wait = (_tasksDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
         Abort(); // pending sends fail at once, so the tasks end
+        room?.TrySetResult(); // senders waiting for room see the connection closed and end
         if (wait != null) await wait.ConfigureAwait(false);
         lock (_sync)
         {
