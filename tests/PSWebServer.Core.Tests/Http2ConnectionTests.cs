@@ -42,6 +42,13 @@ public sealed class Http2ConnectionTests : IDisposable
 
     public void Dispose() => _scope.Dispose();
 
+    /// <summary>A server over plain TCP (h2c) or TLS (h2 by ALPN, a self-signed certificate), for tests run both ways.</summary>
+    private StaticServer StartServer(string engine, bool tls) =>
+        tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
+
+    private static Task<Http2TestClient> ConnectAsync(StaticServer server, bool tls, (Http2SettingId, uint)[]? settings = null) =>
+        tls ? Http2TestClient.ConnectTlsAsync(server, settings) : Http2TestClient.ConnectAsync(server.Port, settings);
+
     private static string SmallText(int i) => $"small file {i}: " + new string((char)('a' + i % 26), i * 37);
 
     private static (Http2SettingId, uint)[] Settings(params (Http2SettingId, uint)[] settings) => settings;
@@ -226,10 +233,10 @@ public sealed class Http2ConnectionTests : IDisposable
     {
         // Both file senders wait for room in the output while the client does not read, and the pump wakes them on its
         // own thread when it has sent: each must go on from where it stopped, with no byte lost, doubled or reordered.
-        StaticServer server = tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
+        StaticServer server = StartServer(engine, tls);
         // windows wider than both bodies: what holds the senders back is the output, not flow control
         var wide = new[] { (Http2SettingId.InitialWindowSize, 8u << 20) };
-        using Http2TestClient client = tls ? await Http2TestClient.ConnectTlsAsync(server, wide) : await Http2TestClient.ConnectAsync(server.Port, wide);
+        using Http2TestClient client = await ConnectAsync(server, tls, wide);
         await client.SendWindowUpdateAsync(0, 8 << 20);
         client.Socket.ReceiveBufferSize = 64 * 1024;
         string scheme = tls ? "https" : "http";
@@ -257,9 +264,9 @@ public sealed class Http2ConnectionTests : IDisposable
     public async Task AConnectionThatSendsAFile_LimitsItsUnsentBytes_OneThatDoesNot_KeepsTheKernelDefault(string engine, bool tls)
     {
         if (!OperatingSystem.IsLinux()) return; // TCP_NOTSENT_LOWAT is Linux's
-        StaticServer server = tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
-        using Http2TestClient files = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port);
-        using Http2TestClient pages = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port);
+        StaticServer server = StartServer(engine, tls);
+        using Http2TestClient files = await ConnectAsync(server, tls);
+        using Http2TestClient pages = await ConnectAsync(server, tls);
         string scheme = tls ? "https" : "http";
 
         Http2TestResponse file = await files.SendRequestAsync("GET", "/large.bin", scheme: scheme); // above the in-memory cache
@@ -489,7 +496,7 @@ public sealed class Http2ConnectionTests : IDisposable
     /// <summary>A client that stops reading its socket mid-download: the server's sends wait on TCP, not on a thread.</summary>
     private static async Task<Http2TestClient> StalledOnTcpAsync(StaticServer server, bool tls)
     {
-        Http2TestClient client = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port);
+        Http2TestClient client = await ConnectAsync(server, tls);
         client.Socket.ReceiveBufferSize = 64 * 1024;
         Http2TestResponse download = await client.SendRequestAsync("GET", "/big.bin", scheme: tls ? "https" : "http"); // 50 MiB
         Assert.True(await ServerScope.EventuallyAsync(() => download.BodyLength > 256 * 1024, Bound), download.ToString());
@@ -505,11 +512,11 @@ public sealed class Http2ConnectionTests : IDisposable
     [InlineData("socket", true)]
     public async Task AClientThatStopsReadingItsSocket_BlocksNoLoop_AndStopIsBoundedByTheGrace(string engine, bool tls)
     {
-        StaticServer server = tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
+        StaticServer server = StartServer(engine, tls);
         using Http2TestClient stalled = await StalledOnTcpAsync(server, tls);
 
         var clock = Stopwatch.StartNew();
-        using (Http2TestClient other = tls ? await Http2TestClient.ConnectTlsAsync(server) : await Http2TestClient.ConnectAsync(server.Port))
+        using (Http2TestClient other = await ConnectAsync(server, tls))
             Assert.Equal(200, (await other.GetAsync("/small/2.txt", timeout: Quickly)).Status);
         Assert.True(clock.Elapsed < Quickly, "another connection waited " + clock.Elapsed);
 
