@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Text;
+using System.Threading.Tasks;
 using PSWebServer.Http;
 using PSWebServer.Transport;
 
@@ -7,11 +9,28 @@ namespace PSWebServer.Http2;
 
 internal sealed partial class Http2Connection
 {
+    // Senders a WINDOW_UPDATE (or a larger initial window) freed while the frames were applied: woken after the lock.
+    // Only the read loop fills and empties it.
+    private readonly List<TaskCompletionSource> _windowWakes = new();
+
     /// <summary>
     /// Applies every whole frame in the input (on the loop), then answers the requests they completed. A connection
     /// error stops here: GOAWAY is queued and the rest of the input is never acted on.
     /// </summary>
     private void ProcessFrames()
+    {
+        try
+        {
+            ProcessFramesLocked();
+        }
+        finally
+        {
+            WakeWindowWaiters(); // also when a frame threw: a sender taken off its wait must not be left waiting
+        }
+        AnswerReady();
+    }
+
+    private void ProcessFramesLocked()
     {
         lock (_sync)
         {
@@ -77,7 +96,6 @@ internal sealed partial class Http2Connection
                 RefreshDeadlineLocked(progress: true);
             }
         }
-        AnswerReady();
     }
 
     /// <summary>
@@ -357,7 +375,7 @@ internal sealed partial class Http2Connection
         Http2StreamVerdict verdict = _table.OnWindowUpdate(id, out error);
         if (verdict != Http2StreamVerdict.Accept) return verdict == Http2StreamVerdict.Ignore;
         if (!_table.SendWindow(id)!.TryIncrease(increment, id, out error)) return false;
-        FindLocked(id)?.WakeSender();
+        if (FindLocked(id) is Http2Stream stream) TakeWindowWaiterLocked(stream);
         return true;
     }
 
@@ -451,9 +469,29 @@ internal sealed partial class Http2Connection
         stream.WakeSender();
     }
 
+    /// <summary>Every sender waiting for window, for a window that grew for all of them (the connection's, or SETTINGS).</summary>
     private void WakeAllSendersLocked()
     {
-        foreach (Http2Stream stream in _active) stream.WakeSender();
+        foreach (Http2Stream stream in _active) TakeWindowWaiterLocked(stream);
+    }
+
+    /// <summary>
+    /// A sender a grown window frees: a streamed body's writer is woken now (on the pool); the connection's own senders
+    /// are kept for <see cref="WakeWindowWaiters"/>, to go on on this thread once the lock is left, with no hop to the
+    /// pool for each WINDOW_UPDATE of a download (a browser's window is a few MiB: one wait per window's worth).
+    /// </summary>
+    private void TakeWindowWaiterLocked(Http2Stream stream)
+    {
+        if (stream.TakeWindowWaiter() is not TaskCompletionSource waiter) return;
+        if (Http2Stream.ResumesOnPool(waiter)) waiter.TrySetResult();
+        else _windowWakes.Add(waiter);
+    }
+
+    /// <summary>On the read loop, outside the lock: the senders a WINDOW_UPDATE freed go on here until they wait again.</summary>
+    private void WakeWindowWaiters()
+    {
+        for (int i = 0; i < _windowWakes.Count; i++) _windowWakes[i].TrySetResult();
+        _windowWakes.Clear();
     }
 
     private void ReleaseConnectionWindowLocked(int length)

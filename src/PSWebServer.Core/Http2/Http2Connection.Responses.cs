@@ -230,8 +230,9 @@ internal sealed partial class Http2Connection
         int allowed = _connectionSend.Allowed(window.Allowed((int)Math.Min(remaining, MaxDataPerTurn)));
         if (allowed == 0)
         {
-            // woken by a WINDOW_UPDATE, under the lock: on the pool
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Woken by a WINDOW_UPDATE on the read loop's thread once it has left the lock (a streamed body's writer: on
+            // the pool), or from under the lock by the stream's end, through the pool (Http2Stream.WakeSender).
+            var waiter = new TaskCompletionSource(resumeOnPool ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
             stream.WindowWaiter = waiter;
             wait = waiter.Task;
         }

@@ -101,13 +101,30 @@ internal sealed class Http2Stream
         }, cancellation, preferLocal: false);
     }
 
-    /// <summary>Wakes a sender waiting for window (a WINDOW_UPDATE arrived, or the stream or connection ended).</summary>
+    /// <summary>
+    /// Wakes a sender waiting for window (the stream or connection ended, or a window grew), under the connection's
+    /// lock: its code goes on on the pool, never here. (The read loop wakes the senders a WINDOW_UPDATE frees on its own
+    /// thread instead, once it has left the lock: <see cref="TakeWindowWaiter"/>.)
+    /// </summary>
     public void WakeSender()
+    {
+        TaskCompletionSource? waiter = TakeWindowWaiter();
+        if (waiter is null) return;
+        if (ResumesOnPool(waiter)) waiter.TrySetResult();
+        else ThreadPool.UnsafeQueueUserWorkItem(static w => w.TrySetResult(), waiter, preferLocal: false);
+    }
+
+    /// <summary>The sender's wait for window, taken for the caller to complete; null when it is not waiting.</summary>
+    public TaskCompletionSource? TakeWindowWaiter()
     {
         TaskCompletionSource? waiter = WindowWaiter;
         WindowWaiter = null;
-        waiter?.TrySetResult();
+        return waiter;
     }
+
+    /// <summary>A wait whose continuation is queued to the pool whoever completes it (a streamed-body writer's).</summary>
+    public static bool ResumesOnPool(TaskCompletionSource waiter) =>
+        (waiter.Task.CreationOptions & TaskCreationOptions.RunContinuationsAsynchronously) != 0;
 
     public void EnsureHeadRoom(int extra)
     {
