@@ -42,6 +42,9 @@ public sealed class Http2ConnectionTests : IDisposable
 
     public void Dispose() => _scope.Dispose();
 
+    /// <summary>Both engines, each over h2c and over TLS: (engine, tls).</summary>
+    public static TheoryData<string, bool> EnginesOverH2cAndTls => new() { { "epoll", false }, { "socket", false }, { "epoll", true }, { "socket", true } };
+
     /// <summary>A server over plain TCP (h2c) or TLS (h2 by ALPN, a self-signed certificate), for tests run both ways.</summary>
     private StaticServer StartServer(string engine, bool tls) =>
         tls ? _scope.Start(engine: engine, certificate: CertificateSource.SelfSigned()) : _scope.Start(engine: engine);
@@ -225,10 +228,7 @@ public sealed class Http2ConnectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("epoll", false)]
-    [InlineData("socket", false)]
-    [InlineData("epoll", true)]
-    [InlineData("socket", true)]
+    [MemberData(nameof(EnginesOverH2cAndTls))]
     public async Task TwoDownloadsPausedAtTheHighWaterMark_ResumeWhole_AndTheConnectionGoesOn(string engine, bool tls)
     {
         // Both file senders wait for room in the output while the client does not read, and the pump wakes them on its
@@ -257,10 +257,7 @@ public sealed class Http2ConnectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("epoll", false)]
-    [InlineData("socket", false)]
-    [InlineData("epoll", true)]
-    [InlineData("socket", true)]
+    [MemberData(nameof(EnginesOverH2cAndTls))]
     public async Task AConnectionThatSendsAFile_LimitsItsUnsentBytes_OneThatDoesNot_KeepsTheKernelDefault(string engine, bool tls)
     {
         if (!OperatingSystem.IsLinux()) return; // TCP_NOTSENT_LOWAT is Linux's
@@ -506,10 +503,7 @@ public sealed class Http2ConnectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("epoll", false)]
-    [InlineData("socket", false)]
-    [InlineData("epoll", true)]
-    [InlineData("socket", true)]
+    [MemberData(nameof(EnginesOverH2cAndTls))]
     public async Task AClientThatStopsReadingItsSocket_BlocksNoLoop_AndStopIsBoundedByTheGrace(string engine, bool tls)
     {
         StaticServer server = StartServer(engine, tls);

@@ -48,12 +48,12 @@ internal sealed partial class Http2Connection
                     await wait.ConfigureAwait(false);
                     continue;
                 }
-                if (sent == 0) throw new IOException("The file ended before its length: it changed while being sent.");
+                if (sent == 0) throw FileChanged();
 
                 // Not in the page cache: this piece is read where it may wait, then framed like bytes from memory.
                 piece ??= ArrayPool<byte>.Shared.Rent((int)Math.Min(length, FilePieceBytes));
                 int read = await PageCacheRead.ReadAsync(handle, piece.AsMemory(0, (int)Math.Min(length, piece.Length)), offset).ConfigureAwait(false);
-                if (read <= 0) throw new IOException("The file ended before its length: it changed while being sent.");
+                if (read <= 0) throw FileChanged();
                 offset += read;
                 length -= read;
                 await SendDataAsync(stream, piece.AsMemory(0, read), endStream && length == 0).ConfigureAwait(false);
@@ -64,6 +64,8 @@ internal sealed partial class Http2Connection
             if (piece != null) ArrayPool<byte>.Shared.Return(piece);
         }
     }
+
+    private static IOException FileChanged() => new("The file ended before its length: it changed while being sent.");
 
     /// <summary>
     /// Under the lock, one turn of a file body: up to <paramref name="allowed"/> bytes at <paramref name="offset"/> read
@@ -88,11 +90,8 @@ internal sealed partial class Http2Connection
             written += Http2FrameWriter.WriteDataHeader(target.Slice(written), stream.Id, chunk, last && left == 0);
         }
         _output.Advance(written);
-        window.Consume(read);
-        _connectionSend.Consume(read);
-        stream.BytesSent += read;
         _answerQueued = true;
-        if (last) EndStreamLocked(stream);
+        CountDataLocked(stream, window, read, last);
         return read;
     }
 }

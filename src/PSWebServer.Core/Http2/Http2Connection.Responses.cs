@@ -291,13 +291,23 @@ internal sealed partial class Http2Connection
     /// <summary>DATA within the windows the caller checked: the windows are consumed, and END_STREAM ends the stream.</summary>
     private void WriteDataTurnLocked(Http2Stream stream, Http2FlowWindow? window, ReadOnlySpan<byte> data, bool endStream)
     {
-        if (!data.IsEmpty)
-        {
-            window!.Consume(data.Length); // the stream's send window, which the caller has just looked up and checked
-            _connectionSend.Consume(data.Length);
-        }
         WriteDataLocked(stream.Id, data, endStream);
-        stream.BytesSent += data.Length;
+        CountDataLocked(stream, window, data.Length, endStream);
+    }
+
+    /// <summary>
+    /// DATA of <paramref name="length"/> octets just framed in the output: both windows consumed (the stream's,
+    /// <paramref name="window"/>, which the caller has just looked up and checked), the bytes counted, and the stream
+    /// ended when the frames carry END_STREAM.
+    /// </summary>
+    private void CountDataLocked(Http2Stream stream, Http2FlowWindow? window, int length, bool endStream)
+    {
+        if (length > 0)
+        {
+            window!.Consume(length);
+            _connectionSend.Consume(length);
+        }
+        stream.BytesSent += length;
         if (endStream) EndStreamLocked(stream);
     }
 

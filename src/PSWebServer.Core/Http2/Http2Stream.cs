@@ -102,9 +102,9 @@ internal sealed class Http2Stream
     }
 
     /// <summary>
-    /// Wakes a sender waiting for window (the stream or connection ended, or a window grew), under the connection's
-    /// lock: its code goes on on the pool, never here. (The read loop wakes the senders a WINDOW_UPDATE frees on its own
-    /// thread instead, once it has left the lock: <see cref="TakeWindowWaiter"/>.)
+    /// Wakes a sender waiting for window because the stream or the connection ended, under the connection's lock: its
+    /// code goes on on the pool, never here. (The senders a WINDOW_UPDATE frees are woken by the read loop on its own
+    /// thread, once it has left the lock: <see cref="TakeWindowWaiter"/>.)
     /// </summary>
     public void WakeSender()
     {
