@@ -28,13 +28,16 @@ import servers  # noqa: E402
 
 class Row:
     def __init__(self, key, title, path, conns, expect, size, headers=(), count=True, reval=False, tls=False,
-                 h2=None, paths=None, streams=1):
+                 h2=None, paths=None, streams=1, window_bits=None):
         self.key, self.title, self.path, self.conns = key, title, path, conns
         # tls: over HTTPS, against the servers that have a TLS listener (PSWebServer and nginx, same certificate)
         self.tls = tls
         # h2: "h2" (TLS, ALPN) or "h2c" (cleartext, prior knowledge), measured with h2load instead of wrk, against
         # the servers that speak it; paths: the URLs h2load cycles through; streams: concurrent streams per connection
         self.h2, self.paths, self.streams = h2, list(paths or [path]), streams
+        # window_bits: h2load's stream and connection windows, 2^bits - 1 (its default is 1 GiB; 16 is the
+        # 64 KiB that .NET's HttpClient, so Invoke-WebRequest, and Python's h2 open with): the server waits for a WINDOW_UPDATE about every 32 KiB
+        self.window_bits = window_bits
         self.expect, self.size, self.headers = expect, size, list(headers)
         # count=False: wrk gets no response() hook, which would copy every body into Lua and make
         # wrk, not the server, the limit on large bodies; statuses are then not counted.
@@ -61,6 +64,8 @@ ROWS += [
     Row("h2small", "h2 (TLS) 20 small files, 4 conns x 32 streams", H2_FILES[0], 4, 200, 0, h2="h2",
         paths=H2_FILES, streams=32),
     Row("h2big", "h2 (TLS) 10 MiB, 8 conns", "/10m.bin", 8, 200, 10485760, h2="h2"),
+    Row("h2big64k", "h2 (TLS) 10 MiB, 64 KiB client windows, 8 conns", "/10m.bin", 8, 200, 10485760, h2="h2",
+        window_bits=16),
     Row("h2csmall", "h2c (prior knowledge) 20 small files, 4 conns x 32 streams", H2_FILES[0], 4, 200, 0, h2="h2c",
         paths=H2_FILES, streams=32),
 ]
@@ -313,6 +318,8 @@ def run_h2load(args, row, srv, headers, seconds, out_path):
     h2load reports no percentiles: p99_us is None, mean_us its mean time per request."""
     pin = [] if getattr(args, "unpinned", False) else ["taskset", "-c", str(args.client_cpu)]
     cmd = pin + ["h2load", "-t1", f"-c{row.conns}", f"-m{row.streams}", f"-D{seconds}"]
+    if row.window_bits:
+        cmd += [f"-w{row.window_bits}", f"-W{row.window_bits}"]
     for h in headers:
         cmd += ["-H", h]
     cmd += [h2_url(row, srv, p) for p in row.paths]
@@ -530,7 +537,8 @@ def main():
         meta["rss_end_mib"] = {s.key: s.rss_mib() for s in up}
         data = {"meta": meta, "args": vars(args),
                 "rows": [{"key": r.key, "title": r.title, "expect": r.expect, "size": r.size, "count": r.count,
-                          "h2": r.h2, "streams": r.streams, "conns": r.conns} for r in rows],
+                          "h2": r.h2, "streams": r.streams, "conns": r.conns,
+                          "window_bits": r.window_bits} for r in rows],
                 "servers": [{"key": s.key, "label": s.label, "port": s.port, "version": s.version(),
                              "config": s.config, "processes": len(s.pids),
                              "object": s.server_object() if hasattr(s, "server_object") else ""} for s in up],

@@ -185,7 +185,10 @@ def markdown(data, chart_files=None):
       + (" (a smoke run: its numbers are not for comparison)" if a["duration"] < 3 or a["rounds"] < 2 else ""))
     h2 = [r for r in rows if r.get("h2")]
     if h2:
-        w("- HTTP/2 rows: " + "; ".join(f"{r['title']}: `h2load -t1 -c{r['conns']} -m{r['streams']} -D {a['duration']}`"
+        def windows(r):
+            bits = r.get("window_bits")
+            return f" -w{bits} -W{bits}" if bits else ""
+        w("- HTTP/2 rows: " + "; ".join(f"{r['title']}: `h2load -t1 -c{r['conns']} -m{r['streams']}{windows(r)} -D {a['duration']}`"
                                         for r in h2) + " (h2load gives no percentiles: p99 is –)")
     w(f"- Access logs of the peers: {'on, in a file (see each config below)' if a['access_log'] == 'on' else 'off'}; "
       "PSWebServer's request journal is on in every run")

@@ -202,7 +202,9 @@ class Nginx(Server):
         log = os.path.join(d, "logs", "access.log")
         # A static-file tuning as its docs suggest: sendfile + tcp_nopush (full packets for file
         # bodies), open_file_cache (keeps descriptors and stat results, revalidated every 30 s)
-        # with open_file_cache_errors (caches "not found" too, which the 404 row hits).
+        # with open_file_cache_errors (caches "not found" too, which the 404 row hits). Every listener is
+        # "deferred" (TCP_DEFER_ACCEPT: a connection reaches the worker with its request), as h2o's are by
+        # default and PSWebServer's are.
         access = f"access_log {log} combined buffer=64k flush=1s;" if self.access_log else "access_log off;"
         if self.access_log:
             self.logs = [log]
@@ -228,7 +230,7 @@ http {{
     uwsgi_temp_path {d}/tmp/uwsgi;
     scgi_temp_path {d}/tmp/scgi;
     server {{
-        listen 127.0.0.1:{self.port}{' reuseport' if WORKERS > 1 else ''};
+        listen 127.0.0.1:{self.port}{' reuseport' if WORKERS > 1 else ''} deferred;
         server_name localhost;
         root {self.site};
         index index.html;
@@ -247,7 +249,7 @@ http {{
             return ""
         return f"""
     server {{
-        listen 127.0.0.1:{self.tls_port} ssl;
+        listen 127.0.0.1:{self.tls_port} ssl deferred;
         server_name localhost;
         ssl_certificate {self.tls_cert};
         ssl_certificate_key {self.tls_key};
@@ -273,7 +275,7 @@ http {{
         ssl_session_cache shared:SSL:1m;""" if ssl else "")
             text += f"""
     server {{
-        listen 127.0.0.1:{port}{' ssl' if ssl else ''} http2;
+        listen 127.0.0.1:{port}{' ssl' if ssl else ''} http2 deferred;
         server_name localhost;{tls}
         keepalive_requests 1000000;
         root {self.site};
@@ -295,11 +297,13 @@ class Lighttpd(Server):
         access = f'accesslog.filename = "{log}"\n' if self.access_log else ""
         if self.access_log:
             self.logs = [log]
-        # Defaults kept: the sendfile backend, its stat cache (rechecks a file once a second), ETags.
+        # Defaults kept: the sendfile backend, its stat cache (rechecks a file once a second), ETags. Deferred
+        # accept (TCP_DEFER_ACCEPT) as the other servers have it.
         self.config = f"""server.modules = ( {modules} )
 server.document-root = "{self.site}"
 server.bind = "127.0.0.1"
 server.port = {self.port}
+server.defer-accept = 1
 server.pid-file = "{d}/lighttpd.pid"
 server.errorlog = "{d}/error.log"
 {access}server.max-fds = 8192

@@ -57,6 +57,45 @@ public sealed class SocketListenerTests : IDisposable
         if (OperatingSystem.IsLinux()) Assert.Equal(3, ListeningSockets(listener.Port));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void EveryListeningSocket_DefersAcceptUntilTheClientSpeaks(int acceptSockets)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using SocketListener listener = SocketListener.Bind("127.0.0.1", 0, acceptSockets);
+
+        Assert.All(listener.Sockets, socket =>
+        {
+            var seconds = new byte[4];
+            socket.GetRawSocketOption(LinuxNative.IPPROTO_TCP, LinuxNative.TCP_DEFER_ACCEPT, seconds);
+            Assert.Equal(1, BitConverter.ToInt32(seconds)); // the kernel reports back the period it keeps (1 s)
+        });
+    }
+
+    /// <summary>
+    /// On the wire: a client that connects and says nothing is left with the kernel (no connection, no timeout, no
+    /// system call of ours) until the deferral ends; then it is accepted like any other, and served when it speaks.
+    /// </summary>
+    [Theory]
+    [InlineData("epoll")]
+    [InlineData("socket")]
+    public async Task AClientThatConnectsAndWaits_IsAcceptedAfterTheDeferral_AndServed(string engine)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        StaticServer server = _scope.Start(engine: engine);
+        using TestClient client = await TestClient.ConnectAsync(server.Port);
+
+        await Task.Delay(TimeSpan.FromMilliseconds(400)); // long enough for any accept; the deferral lasts about 1 s
+        Assert.Equal(0, server.ActiveConnections);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (server.ActiveConnections == 0 && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        Assert.Equal(1, server.ActiveConnections); // the SYN-ACK's retransmission at about 1 s lets it through silent
+
+        Assert.Equal(200, (await client.RequestAsync(TestClient.Get("/a.txt"))).StatusCode);
+    }
+
     [Fact]
     public void CloseSiblings_LeavesTheFirstSocketListening()
     {

@@ -249,8 +249,10 @@ public sealed class StaticServerStartTests : IDisposable
             servingFault: server =>
             {
                 started = server;
-                // A client that got in while the start was still under way: it must not keep anything alive.
+                // A client that got in while the start was still under way: it must not keep anything alive. It sends
+                // half a head: a silent one would still be with the kernel (TCP_DEFER_ACCEPT), never the server's.
                 early = TestClient.ConnectAsync(server.Port).GetAwaiter().GetResult();
+                early.SendAsync("GET /a.txt HTTP/1.1\r\n").GetAwaiter().GetResult();
                 throw failure;
             }));
 

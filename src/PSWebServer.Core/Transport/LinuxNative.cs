@@ -51,6 +51,7 @@ internal static unsafe class LinuxNative
 
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
+    public const int TCP_DEFER_ACCEPT = 9;
     public const int TCP_NOTSENT_LOWAT = 25;
 
     public const int SOL_SOCKET = 1;

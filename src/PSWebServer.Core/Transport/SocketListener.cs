@@ -52,6 +52,7 @@ internal sealed class SocketListener : IDisposable
             ApplyReusePolicy(socket);
             if (shared) shared = TrySetReusePort(socket);
             socket.NoDelay = true; // accepted sockets inherit it on Linux; set again per connection for other systems
+            DeferAccept(socket);
             socket.Bind(new IPEndPoint(ip, port));
             socket.Listen(4096);
         }
@@ -144,6 +145,7 @@ internal sealed class SocketListener : IDisposable
                 ApplyReusePolicy(socket);
                 if (!TrySetReusePort(socket)) throw new SocketException((int)SocketError.ProtocolOption);
                 socket.NoDelay = true;
+                DeferAccept(socket);
                 socket.Bind(endpoint);
                 socket.Listen(4096);
                 sockets[i] = socket;
@@ -156,6 +158,28 @@ internal sealed class SocketListener : IDisposable
             }
         }
         return sockets;
+    }
+
+    /// <summary>
+    /// Linux: a connection is handed to accept only once its first bytes are there (TCP_DEFER_ACCEPT, 1 s), so the
+    /// request is read at once: no receive that meets EAGAIN, no epoll registration and no wait before it. A
+    /// Connection: close request costs 4 system calls instead of 8 (h2o sets the same; nginx's "listen … deferred").
+    /// A client that connects and says nothing is accepted after the period anyway, on the SYN-ACK's retransmission
+    /// (about 1 s; Linux 2.6.32 and later), and meets the idle timeout as before. One that connects, says nothing and
+    /// meets a stopping server learns of it at its first send (a reset), as with any closed port. Best effort: a
+    /// system that refuses the option accepts as soon as the handshake ends.
+    /// </summary>
+    private static void DeferAccept(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            socket.SetRawSocketOption(LinuxNative.IPPROTO_TCP, LinuxNative.TCP_DEFER_ACCEPT, BitConverter.GetBytes(1));
+        }
+        catch (SocketException)
+        {
+            // not offered (a container's seccomp policy, an old kernel): connections are accepted as the handshake ends
+        }
     }
 
     /// <summary>
