@@ -1,13 +1,19 @@
 #!/usr/bin/python3
-"""System calls per request of one server on one row: `strace -f -c` attached to the server's processes for
-one wrk run, each call's count divided by the requests wrk completed. strace slows the server many times over,
-so the req/s of these runs mean nothing; the counts per request are exact (less the few calls of idle threads:
-the heartbeat's once a second, the pwsh's sleep loop) and do not depend on the machine's load.
+"""System calls per request of one server on one row, each call's count divided by the requests wrk completed.
+
+Two counters (--counter):
+- perf (the default): the kernel's syscall tracepoints, counted in the kernel (`perf stat -e syscalls:sys_enter_…`
+  attached to the server's processes) for the calls listed in COUNTED. It barely slows the server, so the counts are
+  those of the row as the bench runs it. It counts calls, not failures.
+- strace: `strace -f -c`, every call and how many failed. strace slows the server many times over, and that changes
+  what it counts wherever the code path depends on timing: on Connection: close, a server traced this way always
+  finds the request already there at the accept (4 calls a request before deferred accept, where perf counted 8,
+  with a receive that met EAGAIN, an epoll_ctl and an epoll_wait). Use it for which calls fail, not for how many.
 
   python3 bench/syscalls.py --rows big10m,close1k            # PSWebServer of this repository
   python3 bench/syscalls.py --servers nginx,psweb --rows close1k --seconds 3
 
-Standard library only; needs strace and wrk. Servers are started and stopped as bench.py does (by PID)."""
+Standard library only; needs perf (linux-perf) or strace, and wrk. Servers are started and stopped as bench.py does (by PID)."""
 import argparse
 import os
 import resource
@@ -41,21 +47,46 @@ def parse_strace(path):
     return counts
 
 
-def count(srv, row, headers, seconds, conns, out_dir):
-    """strace -f -c over the server's process tree for one wrk run → (requests, {syscall: (calls, errors)})."""
-    path = os.path.join(out_dir, f"{srv.key}.{row.key}.strace")
-    cmd = ["strace", "-f", "-c", "-o", path]
-    for p in srv.rss_pids or srv.pids:  # the process that serves (pwsh; nginx master + worker): every thread
-        cmd += ["-p", str(p)]
+# The calls the perf counter counts: a server's network, file, wait and memory calls (one event each; all of the
+# kernel's 360-odd tracepoints on every thread of a pwsh would need tens of thousands of descriptors).
+COUNTED = ("accept accept4 recvfrom recvmsg read readv pread64 preadv2 sendto sendmsg write writev sendfile64 "
+           "close shutdown epoll_ctl epoll_wait epoll_pwait poll futex sched_yield openat statx newfstatat newfstat "
+           "lseek readlink setsockopt getsockopt ioctl mmap munmap mprotect madvise").split()
+
+
+def parse_perf(path):
+    """perf stat -x, output → {syscall: (calls, 0)} (the tracepoints count calls, not failures)."""
+    counts = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            fields = line.strip().split(",")
+            if len(fields) > 2 and fields[2].startswith("syscalls:sys_enter_") and fields[0].isdigit():
+                if int(fields[0]):
+                    counts[fields[2][len("syscalls:sys_enter_"):]] = (int(fields[0]), 0)
+    return counts
+
+
+def count(srv, row, headers, seconds, conns, out_dir, counter):
+    """The counter over the server's processes for one wrk run → (requests, {syscall: (calls, errors)})."""
+    path = os.path.join(out_dir, f"{srv.key}.{row.key}.{counter}")
+    pids = [str(p) for p in (srv.rss_pids or srv.pids)]  # the process that serves (pwsh; nginx master + worker)
+    if counter == "perf":
+        cmd = ["perf", "stat", "-x,", "-o", path, "-p", ",".join(pids)]
+        for name in COUNTED:
+            cmd += ["-e", f"syscalls:sys_enter_{name}"]
+    else:
+        cmd = ["strace", "-f", "-c", "-o", path]  # every thread
+        for p in pids:
+            cmd += ["-p", p]
     tracer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)  # strace attaches to every thread before the run starts
+    time.sleep(1.5)  # attached to every thread before the run starts
     args = argparse.Namespace(client_cpu=1, unpinned=UNPINNED)
     r = bench.Row(row.key, row.title, row.path, conns or row.conns, row.expect, row.size, row.headers,
                   count=row.count, reval=row.reval, tls=row.tls)
     fields, _ = bench.run_wrk(args, r, srv, headers, seconds, os.path.join(out_dir, f"{srv.key}.{row.key}.wrk.txt"))
     tracer.send_signal(signal.SIGINT)
     tracer.wait(timeout=30)
-    return (int(fields["requests"]) if fields else 0), parse_strace(path)
+    return (int(fields["requests"]) if fields else 0), (parse_perf if counter == "perf" else parse_strace)(path)
 
 
 def main():
@@ -68,12 +99,14 @@ def main():
     p.add_argument("--port-base", type=int, default=18180)
     p.add_argument("--unpinned", action="store_true", help="servers and wrk unpinned (one loop / worker per CPU)")
     p.add_argument("--min", type=float, default=0.01, help="leave out calls below this many per request")
+    p.add_argument("--counter", choices=["perf", "strace"], default="perf",
+                   help="perf: kernel tracepoints, timing kept (default); strace: also failures, but slows the server")
     a = p.parse_args()
     global UNPINNED
     UNPINNED = a.unpinned
     keys = [k for k in a.servers.split(",") if k]
     rows = [r for k in a.rows.split(",") for r in bench.ROWS if r.key == k]
-    for tool in ("strace", "wrk"):
+    for tool in (a.counter, "wrk"):
         if not shutil.which(tool):
             sys.exit(f"needs {tool}")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -112,9 +145,9 @@ def main():
                 notes = []
                 headers = bench.row_headers(row, srv, notes)
                 bench.run_wrk(argparse.Namespace(client_cpu=1, unpinned=a.unpinned), row, srv, headers, 1, os.devnull)  # warm (JIT)
-                requests, calls = count(srv, row, headers, a.seconds, a.conns, work)
+                requests, calls = count(srv, row, headers, a.seconds, a.conns, work, a.counter)
                 total = sum(c for c, _ in calls.values())
-                print(f"\n{row.title} — {srv.label}: {requests} requests under strace, "
+                print(f"\n{row.title} — {srv.label}: {requests} requests counted by {a.counter}, "
                       f"{total / max(requests, 1):.2f} system calls per request{'; ' + '; '.join(notes) if notes else ''}")
                 for name, (c, e) in sorted(calls.items(), key=lambda kv: -kv[1][0]):
                     per = c / max(requests, 1)
