@@ -35,8 +35,9 @@ class Row:
         # h2: "h2" (TLS, ALPN) or "h2c" (cleartext, prior knowledge), measured with h2load instead of wrk, against
         # the servers that speak it; paths: the URLs h2load cycles through; streams: concurrent streams per connection
         self.h2, self.paths, self.streams = h2, list(paths or [path]), streams
-        # window_bits: h2load's stream and connection windows, 2^bits - 1 (its default is 1 GiB; 16 is the
-        # 64 KiB that .NET's HttpClient, so Invoke-WebRequest, and Python's h2 open with): the server waits for a WINDOW_UPDATE about every 32 KiB
+        # window_bits: h2load's stream and connection windows, 2^bits - 1 (its default is 1 GiB; 16 is the 64 KiB
+        # Python's h2 opens with, and .NET's HttpClient each stream before it grows the window): the server then
+        # waits for a WINDOW_UPDATE about every 32 KiB
         self.window_bits = window_bits
         self.expect, self.size, self.headers = expect, size, list(headers)
         # count=False: wrk gets no response() hook, which would copy every body into Lua and make

@@ -54,6 +54,10 @@ COUNTED = ("accept accept4 recvfrom recvmsg read readv pread64 preadv2 sendto se
            "lseek readlink setsockopt getsockopt ioctl mmap munmap mprotect madvise").split()
 
 
+TRACEPOINTS = next((d for d in ("/sys/kernel/tracing/events/syscalls", "/sys/kernel/debug/tracing/events/syscalls")
+                    if os.path.isdir(d)), "/sys/kernel/tracing/events/syscalls")
+
+
 def parse_perf(path):
     """perf stat -x, output → {syscall: (calls, 0)} (the tracepoints count calls, not failures)."""
     counts = {}
@@ -73,19 +77,26 @@ def count(srv, row, headers, seconds, conns, out_dir, counter):
     if counter == "perf":
         cmd = ["perf", "stat", "-x,", "-o", path, "-p", ",".join(pids)]
         for name in COUNTED:
-            cmd += ["-e", f"syscalls:sys_enter_{name}"]
+            if os.path.isdir(os.path.join(TRACEPOINTS, f"sys_enter_{name}")):  # not every architecture has each call
+                cmd += ["-e", f"syscalls:sys_enter_{name}"]
     else:
         cmd = ["strace", "-f", "-c", "-o", path]  # every thread
         for p in pids:
             cmd += ["-p", p]
-    tracer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    errors = open(path + ".err", "w")
+    tracer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
     time.sleep(1.5)  # attached to every thread before the run starts
+    if tracer.poll() is not None:
+        errors.close()
+        with open(path + ".err") as f:
+            sys.exit(f"{counter} ended before the run (exit {tracer.returncode}): {f.read().strip()}")
     args = argparse.Namespace(client_cpu=1, unpinned=UNPINNED)
     r = bench.Row(row.key, row.title, row.path, conns or row.conns, row.expect, row.size, row.headers,
                   count=row.count, reval=row.reval, tls=row.tls)
     fields, _ = bench.run_wrk(args, r, srv, headers, seconds, os.path.join(out_dir, f"{srv.key}.{row.key}.wrk.txt"))
     tracer.send_signal(signal.SIGINT)
     tracer.wait(timeout=30)
+    errors.close()
     return (int(fields["requests"]) if fields else 0), (parse_perf if counter == "perf" else parse_strace)(path)
 
 
@@ -148,7 +159,9 @@ def main():
                 requests, calls = count(srv, row, headers, a.seconds, a.conns, work, a.counter)
                 total = sum(c for c, _ in calls.values())
                 print(f"\n{row.title} — {srv.label}: {requests} requests counted by {a.counter}, "
-                      f"{total / max(requests, 1):.2f} system calls per request{'; ' + '; '.join(notes) if notes else ''}")
+                      f"{total / max(requests, 1):.2f} system calls per request"
+                      f"{' (of the calls perf counts, COUNTED)' if a.counter == 'perf' else ''}"
+                      f"{'; ' + '; '.join(notes) if notes else ''}")
                 for name, (c, e) in sorted(calls.items(), key=lambda kv: -kv[1][0]):
                     per = c / max(requests, 1)
                     if per >= a.min:

@@ -21,8 +21,9 @@ public sealed class ServerLimits
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// HTTPS: time a client has from connecting to the end of its TLS handshake. A client that connects and sends
-    /// nothing, or half a ClientHello, is closed when it passes.
+    /// HTTPS: time a client has from its accept to the end of its TLS handshake. A client that connects and sends
+    /// nothing, or half a ClientHello, is closed when it passes (on Linux a silent client is accepted about 1 s after
+    /// it connects: TCP_DEFER_ACCEPT, SocketListener).
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

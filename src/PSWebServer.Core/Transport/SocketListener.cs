@@ -51,10 +51,7 @@ internal sealed class SocketListener : IDisposable
             if (dualMode) socket.DualMode = true;
             ApplyReusePolicy(socket);
             if (shared) shared = TrySetReusePort(socket);
-            socket.NoDelay = true; // accepted sockets inherit it on Linux; set again per connection for other systems
-            DeferAccept(socket);
-            socket.Bind(new IPEndPoint(ip, port));
-            socket.Listen(4096);
+            BindAndListen(socket, new IPEndPoint(ip, port));
         }
         catch (SocketException ex)
         {
@@ -144,10 +141,7 @@ internal sealed class SocketListener : IDisposable
                 if (dualMode) socket.DualMode = true;
                 ApplyReusePolicy(socket);
                 if (!TrySetReusePort(socket)) throw new SocketException((int)SocketError.ProtocolOption);
-                socket.NoDelay = true;
-                DeferAccept(socket);
-                socket.Bind(endpoint);
-                socket.Listen(4096);
+                BindAndListen(socket, endpoint);
                 sockets[i] = socket;
             }
             catch (SocketException)
@@ -158,6 +152,15 @@ internal sealed class SocketListener : IDisposable
             }
         }
         return sockets;
+    }
+
+    /// <summary>What every listening socket gets, the first and its SO_REUSEPORT siblings alike, then bind and listen.</summary>
+    private static void BindAndListen(Socket socket, IPEndPoint endpoint)
+    {
+        socket.NoDelay = true; // accepted sockets inherit it on Linux; set again per connection for other systems
+        DeferAccept(socket);
+        socket.Bind(endpoint);
+        socket.Listen(4096);
     }
 
     /// <summary>
