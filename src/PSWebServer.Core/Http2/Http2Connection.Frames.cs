@@ -21,7 +21,7 @@ internal sealed partial class Http2Connection
     {
         try
         {
-            ProcessFramesLocked();
+            ApplyFrames();
         }
         finally
         {
@@ -30,7 +30,8 @@ internal sealed partial class Http2Connection
         AnswerReady();
     }
 
-    private void ProcessFramesLocked()
+    /// <summary>Takes the lock and applies every whole frame in the input; the senders it frees wait in <see cref="_windowWakes"/>.</summary>
+    private void ApplyFrames()
     {
         lock (_sync)
         {
