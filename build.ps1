@@ -207,10 +207,13 @@ function Read-TrxCounts([string] $TrxPath) {
     $counters = $trx.SelectSingleNode("//*[local-name()='ResultSummary']/*[local-name()='Counters']")
     if ($null -eq $counters) { throw "No Counters element in $TrxPath" }
     $get = { param($name) $v = $counters.GetAttribute($name); if ($v) { [int]$v } else { 0 } }
+    # The names of the tests that did not pass, so the last lines of a CI log say which ones they were.
+    $notPassed = $trx.SelectNodes("//*[local-name()='UnitTestResult'][@outcome!='Passed' and @outcome!='NotExecuted']")
     [pscustomobject]@{
-        Passed = & $get 'passed'
-        Failed = (& $get 'failed') + (& $get 'error') + (& $get 'timeout') + (& $get 'aborted')
-        Total  = & $get 'total'
+        Passed      = & $get 'passed'
+        Failed      = (& $get 'failed') + (& $get 'error') + (& $get 'timeout') + (& $get 'aborted')
+        Total       = & $get 'total'
+        FailedNames = @($notPassed | ForEach-Object { "$($_.GetAttribute('testName')) ($($_.GetAttribute('outcome')))" })
     }
 }
 
@@ -226,11 +229,12 @@ function Invoke-XunitTests {
     Write-Host "    dotnet $($arguments -join ' ')" -ForegroundColor DarkGray
     & dotnet @arguments | Out-Host
     $exitCode = $LASTEXITCODE
-    $result = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Ok = ($exitCode -eq 0); Reason = '' }
+    $result = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Ok = ($exitCode -eq 0); Reason = ''; FailedNames = @() }
     if (Test-Path -LiteralPath $trxPath) {
         $counts = Read-TrxCounts $trxPath
         $result.Passed = $counts.Passed
         $result.Failed = $counts.Failed
+        $result.FailedNames = $counts.FailedNames
     }
     elseif ($exitCode -eq 0) {
         # A test project without tests yet: dotnet test succeeds and may write no report.
@@ -270,11 +274,15 @@ if ($run.FailedCount -eq 0) { $failed += $run.FailedBlocksCount }
     NotRun  = $run.NotRunCount
     Total   = $run.TotalCount
     Result  = "$($run.Result)"
+    # Test paths (Describe > Context > It) and the files whose setup failed, for the summary at the end.
+    FailedNames = @(@($run.Failed | ForEach-Object { $_.ExpandedPath }) +
+        @($run.FailedContainers | ForEach-Object { "$($_.Item) (container)" }) +
+        @($run.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (block)" }))
 } | ConvertTo-Json | Set-Content -LiteralPath $CountsJson -Encoding utf8
 '@
 
 function Invoke-PesterTests {
-    $result = [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 0; Ok = $true; Reason = '' }
+    $result = [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 0; Ok = $true; Reason = ''; FailedNames = @() }
 
     Write-Step "Test: restore Pester $PesterVersion (dotnet restore PesterRestore.csproj)"
     Invoke-Native dotnet @('restore', $PesterRestore, '--nologo', '-v', 'minimal')
@@ -311,6 +319,7 @@ function Invoke-PesterTests {
         $counts = Get-Content -LiteralPath $countsJson -Raw | ConvertFrom-Json
         $result.Passed = [int]$counts.Passed
         $result.Failed = [int]$counts.Failed
+        $result.FailedNames = @($counts.FailedNames)
     }
     elseif ($result.Ok) {
         $result.Ok = $false
@@ -339,7 +348,7 @@ function Invoke-Test {
     }
     catch {
         Write-Host "Build failed: $_" -ForegroundColor Red
-        $steps.Add([pscustomobject]@{ Name = 'build'; Passed = 0; Failed = 0; Ok = $false; Reason = "$_" })
+        $steps.Add([pscustomobject]@{ Name = 'build'; Passed = 0; Failed = 0; Ok = $false; Reason = "$_"; FailedNames = @() })
     }
     if ($steps.Count -eq 0) {
         $null = New-Item -ItemType Directory -Path $ResultsDir -Force
@@ -350,7 +359,7 @@ function Invoke-Test {
             }
             catch {
                 Write-Host "$runner failed: $_" -ForegroundColor Red
-                $steps.Add([pscustomobject]@{ Name = $runner; Passed = 0; Failed = 0; Ok = $false; Reason = "$_" })
+                $steps.Add([pscustomobject]@{ Name = $runner; Passed = 0; Failed = 0; Ok = $false; Reason = "$_"; FailedNames = @() })
             }
         }
     }
@@ -370,6 +379,13 @@ function Invoke-Test {
     if ($passed + $failed -eq 0) {
         Write-Host 'FAILED: no tests ran at all.' -ForegroundColor Red
         $ok = $false
+    }
+    # Which tests failed, repeated here: a CI log is often read from its end, far below each test's own output.
+    foreach ($s in $steps) {
+        foreach ($name in @($s.FailedNames | Select-Object -First 30)) {
+            Write-Host "FAILED test ($($s.Name)): $name" -ForegroundColor Red
+        }
+        if (@($s.FailedNames).Count -gt 30) { Write-Host "    ... and $(@($s.FailedNames).Count - 30) more ($($s.Name))" -ForegroundColor Red }
     }
     Write-Host "    results: $([IO.Path]::GetRelativePath($RepoRoot, $ResultsDir))" -ForegroundColor DarkGray
     Write-Host "tests: $passed passed, $failed failed"
