@@ -382,10 +382,11 @@ function Invoke-Test {
     }
     # Which tests failed, repeated here: a CI log is often read from its end, far below each test's own output.
     foreach ($s in $steps) {
-        foreach ($name in @($s.FailedNames | Select-Object -First 30)) {
+        $names = @($s.FailedNames)
+        foreach ($name in ($names | Select-Object -First 30)) {
             Write-Host "FAILED test ($($s.Name)): $name" -ForegroundColor Red
         }
-        if (@($s.FailedNames).Count -gt 30) { Write-Host "    ... and $(@($s.FailedNames).Count - 30) more ($($s.Name))" -ForegroundColor Red }
+        if ($names.Count -gt 30) { Write-Host "    ... and $($names.Count - 30) more ($($s.Name))" -ForegroundColor Red }
     }
     Write-Host "    results: $([IO.Path]::GetRelativePath($RepoRoot, $ResultsDir))" -ForegroundColor DarkGray
     Write-Host "tests: $passed passed, $failed failed"

@@ -218,8 +218,9 @@ public sealed class LoopResponsivenessTests : IClassFixture<LoopResponsivenessSi
 
     /// <summary>
     /// Asks for the 1 KiB file every <see cref="ProbeEvery"/> (or at once when an answer came later than that) while
-    /// <paramref name="more"/> holds, and then until <see cref="MinimumAnswers"/> came; returns each answer's latency in ms. An answer later than <see cref="ProbeGiveUp"/>
-    /// is recorded as that long and ends the probing, the connection being of no further use.
+    /// <paramref name="more"/> holds, and then until <see cref="MinimumAnswers"/> came; returns each answer's latency in ms.
+    /// An answer later than <see cref="ProbeGiveUp"/> is recorded as that long and ends the probing, the connection being
+    /// of no further use.
     /// </summary>
     private List<double> ProbeWhile(Socket probe, Func<bool> more)
     {
