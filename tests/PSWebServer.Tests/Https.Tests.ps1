@@ -173,9 +173,9 @@ Describe 'openssl s_client against -SelfSigned (what testssl.sh checks in docs/t
         $pem = $server | Export-ServerCertificate -Path (Join-Path $TestDrive 'openssl.pem')
         $openssl = Get-ToolPath openssl
         function Invoke-SClient {
-            param([string[]] $Options, [string] $InputText)
-            Invoke-Native -FilePath $openssl -TimeoutSeconds 15 -InputText $InputText -ArgumentList (@('s_client', '-connect', "127.0.0.1:$($server.Port)",
-                '-servername', 'localhost', '-CAfile', $pem.FullName, '-verify_return_error') + $Options)
+            param([string[]] $Options, [string] $InputText, [int] $Port = $server.Port, [string] $CaFile = $pem.FullName)
+            Invoke-Native -FilePath $openssl -TimeoutSeconds 15 -InputText $InputText -ArgumentList (@('s_client', '-connect', "127.0.0.1:$Port",
+                '-servername', 'localhost', '-CAfile', $CaFile, '-verify_return_error') + $Options)
         }
     }
     AfterAll {
@@ -213,6 +213,31 @@ Describe 'openssl s_client against -SelfSigned (what testssl.sh checks in docs/t
         $ok = Invoke-Curl "https://127.0.0.1:$($server.Port)/" -Arguments @('--cacert', $pem.FullName, '--tlsv1.2', '--tls-max', '1.2')
         $ok.Status | Should -Be 200 -Because $ok.StdErr
         @($server | Get-ServerRequest -Wait -Timeout 5).Count | Should -Be 1
+    }
+
+    It 'ends a <Version> response read to the close with close_notify before the FIN (<Path> over TLS <Tls>, <Engine> engine)' -ForEach @(
+        @{ Tls = '1.3'; Path = '/'; Version = 'HTTP/1.1'; Engine = 'Auto' }
+        @{ Tls = '1.2'; Path = '/'; Version = 'HTTP/1.1'; Engine = 'Auto' }
+        @{ Tls = '1.3'; Path = '/big.bin'; Version = 'HTTP/1.1'; Engine = 'Auto' }
+        @{ Tls = '1.3'; Path = '/'; Version = 'HTTP/1.0'; Engine = 'Auto' }
+        @{ Tls = '1.3'; Path = '/'; Version = 'HTTP/1.1'; Engine = 'Socket' }
+    ) {
+        # RFC 8446 §6.1: each side sends close_notify before it closes its write side, so a client reading to the close
+        # can tell the end of the response from a cut connection; OpenSSL calls a close without it "unexpected eof".
+        $target = $server
+        if ($Engine -ne 'Auto') { $target = Start-StaticServer $site -Port 0 -SelfSigned -Name "tls-close-$Engine" -Engine $Engine }
+        try {
+            $pemFor = if ($target -eq $server) { $pem } else { $target | Export-ServerCertificate -Path (Join-Path $TestDrive "close-$Engine.pem") }
+            $request = if ($Version -eq 'HTTP/1.0') { "GET $Path HTTP/1.0`r`n`r`n" } else { "GET $Path HTTP/1.1`r`nHost: localhost`r`nConnection: close`r`n`r`n" }
+            $run = Invoke-SClient @("-tls$($Tls -replace '\.', '_')", '-msg', '-ign_eof') -InputText $request -Port $target.Port -CaFile $pemFor.FullName
+            $run.ExitCode | Should -Be 0 -Because $run.StdErr
+            $run.StdOut | Should -Match "HTTP/1\.[01] 200 OK"
+            $run.StdOut | Should -Match "<<< TLS $([regex]::Escape($Tls)), Alert \[length 0002\], warning close_notify"
+            ($run.StdOut + $run.StdErr) | Should -Not -Match 'unexpected eof'
+        }
+        finally {
+            if ($target -ne $server) { $target | Stop-StaticServer -Timeout 1 }
+        }
     }
 
     It 'resumes TLS 1.2 sessions (openssl s_client -reconnect: one full handshake, then five resumed)' {

@@ -230,6 +230,7 @@ internal sealed partial class Http1Connection : ITrackedConnection
                         if (_mode == ConnectionMode.Close)
                         {
                             await FlushAsync(last: true).ConfigureAwait(false);
+                            await _transport.EndStreamAsync().ConfigureAwait(false); // TLS: close_notify, then the FIN
                             // Linger only when the client may still be sending (bytes after this request, a body it
                             // was not asked for): otherwise closing at once is safe and saves a round trip.
                             if (_start < _end || _bodyDeclined) await CloseGracefullyAsync(_input).ConfigureAwait(false);

@@ -109,7 +109,7 @@ internal sealed class TlsHandshake : ITrackedConnection
             }
             _deadline.Clear(); // done: a heartbeat pass still holding this phase must not abort the connection now being handed over
 
-            var tls = new TlsTransport(_transport, ssl, TlsSettings.ProtocolText(ssl.SslProtocol), ssl.TargetHostName,
+            var tls = new TlsTransport(_transport, stream, ssl, TlsSettings.ProtocolText(ssl.SslProtocol), ssl.TargetHostName,
                 ssl.NegotiatedApplicationProtocol);
             _startHttp(tls, _id); // the HTTP connection now owns the transport and the registration (its loop never throws)
             handedOver = true;

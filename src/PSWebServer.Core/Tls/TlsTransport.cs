@@ -21,12 +21,16 @@ internal sealed class TlsTransport : IConnectionTransport
     private const int FileChunkBytes = 128 * 1024;
 
     private readonly IConnectionTransport _inner;
+    private readonly TransportStream _stream; // what SslStream writes to: told when the last records come
     private readonly SslStream _ssl;
     private int _shutdown;
+    private int _closeNotify; // 1 once close_notify was asked for (EndStreamAsync or ShutdownSend): it is sent once
 
-    public TlsTransport(IConnectionTransport inner, SslStream ssl, string protocol, string? serverName, SslApplicationProtocol applicationProtocol)
+    public TlsTransport(IConnectionTransport inner, TransportStream stream, SslStream ssl, string protocol, string? serverName,
+        SslApplicationProtocol applicationProtocol)
     {
         _inner = inner;
+        _stream = stream;
         _ssl = ssl;
         Protocol = protocol;
         ServerName = serverName ?? "";
@@ -47,6 +51,32 @@ internal sealed class TlsTransport : IConnectionTransport
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer) => _ssl.ReadAsync(buffer);
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> data) => _ssl.WriteAsync(data);
+
+    /// <summary>The last response's records; close_notify (<see cref="EndStreamAsync"/>) and the FIN come next.</summary>
+    public ValueTask SendLastAsync(ReadOnlyMemory<byte> data)
+    {
+        _stream.SendsLast = true;
+        return _ssl.WriteAsync(data);
+    }
+
+    /// <summary>
+    /// close_notify after the last response (Connection: close, an HTTP/1.0 body read to the close), as nginx sends it: a
+    /// client that reads to the close knows the end is real and not a truncation, and OpenSSL clients report no
+    /// "unexpected eof". The alert waits in the kernel for the FIN the close sends (SendsLast).
+    /// </summary>
+    public async ValueTask EndStreamAsync()
+    {
+        if (Interlocked.Exchange(ref _closeNotify, 1) != 0) return;
+        _stream.SendsLast = true;
+        try
+        {
+            await _ssl.ShutdownAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // the peer left or the deadline aborted the send: nobody is left to tell, and the close follows anyway
+        }
+    }
 
     /// <summary>Two writes: the records are encrypted separately anyway; a head and a large body cost one extra record.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second)
@@ -98,13 +128,19 @@ internal sealed class TlsTransport : IConnectionTransport
     public void LimitUnsentBytes(int bytes) => _inner.LimitUnsentBytes(bytes);
 
     /// <summary>
-    /// Sends TLS close_notify before the FIN, so a client reading to the close (an HTTP/1.0 stream) knows the end is real
-    /// and not a truncation. The alert is one small write; the FIN follows when it has gone.
+    /// Sends TLS close_notify before the FIN, unless <see cref="EndStreamAsync"/> did (the lingering close, HTTP/2's end):
+    /// the peer knows the end is real and not a truncation. The alert is one small write; the FIN follows when it has gone.
     /// </summary>
     public void ShutdownSend()
     {
         if (Interlocked.Exchange(ref _shutdown, 1) != 0) return;
+        if (Interlocked.Exchange(ref _closeNotify, 1) != 0)
+        {
+            _inner.ShutdownSend(); // EndStreamAsync sent the alert (one small record, taken by the kernel at once): only the FIN is left
+            return;
+        }
         Task alert;
+        _stream.SendsLast = true; // the alert waits for the FIN below and leaves with it
         try
         {
             alert = _ssl.ShutdownAsync();

@@ -49,8 +49,14 @@ internal sealed class TransportStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <summary>
+    /// Set once the connection's last records are being written (the last response, then close_notify): they go by
+    /// <see cref="IConnectionTransport.SendLastAsync"/>, so on Linux they wait for the FIN and leave in one segment with it.
+    /// </summary>
+    public bool SendsLast { get; set; }
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _transport.SendAsync(buffer);
+        SendsLast ? _transport.SendLastAsync(buffer) : _transport.SendAsync(buffer);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

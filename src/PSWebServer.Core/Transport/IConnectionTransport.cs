@@ -32,6 +32,13 @@ internal interface IConnectionTransport : IDisposable
     /// </summary>
     ValueTask SendLastAsync(ReadOnlyMemory<byte> data) => SendAsync(data);
 
+    /// <summary>
+    /// Ends the stream above the socket before the close that follows, which the caller makes: TLS sends close_notify
+    /// (RFC 8446 §6.1: each side sends it before it closes, so the peer can tell the end of the response from a cut
+    /// connection); a plain socket has nothing to add, its FIN is the end. Never fails: a peer already gone is told nothing.
+    /// </summary>
+    ValueTask EndStreamAsync() => default;
+
     /// <summary>Sends <paramref name="count"/> bytes of a file from <paramref name="offset"/>, by sendfile where the OS has it.</summary>
     ValueTask SendFileAsync(FileStream file, long offset, long count);
 
