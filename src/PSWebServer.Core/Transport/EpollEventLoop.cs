@@ -205,7 +205,7 @@ internal sealed unsafe class EpollEventLoop
                 if (_listenerReady)
                 {
                     _listenerReady = false;
-                    AcceptNow();
+                    AcceptAfterRound();
                 }
 
                 if (_deferred.Count > 0) RunDeferred();
@@ -233,7 +233,7 @@ internal sealed unsafe class EpollEventLoop
             }
             if (token == ListenerToken)
             {
-                _listenerReady = true; // connections already here first: their requests are cheaper than new clients' handshakes
+                _listenerReady = true; // accepted after the round's other events: their requests are cheaper than new clients' handshakes
                 return;
             }
             int slot = (int)(uint)token;
@@ -293,6 +293,18 @@ internal sealed unsafe class EpollEventLoop
             }
         }
         _deferredRunning.Clear();
+    }
+
+    private void AcceptAfterRound()
+    {
+        try
+        {
+            AcceptNow();
+        }
+        catch (Exception ex)
+        {
+            _engine.Report(ex); // as for any event: a client's fault is reported and the loop goes on
+        }
     }
 
     /// <summary>
