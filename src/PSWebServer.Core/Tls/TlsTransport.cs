@@ -24,7 +24,7 @@ internal sealed class TlsTransport : IConnectionTransport
     private readonly TransportStream _stream; // what SslStream writes to: told when the last records come
     private readonly SslStream _ssl;
     private int _shutdown;
-    private int _closeNotify; // 1 once close_notify was asked for (EndStreamAsync or ShutdownSend): it is sent once
+    private int _closeNotify; // 1 once close_notify was asked for (StartCloseNotify): it is sent once
 
     public TlsTransport(IConnectionTransport inner, TransportStream stream, SslStream ssl, string protocol, string? serverName,
         SslApplicationProtocol applicationProtocol)
@@ -66,16 +66,25 @@ internal sealed class TlsTransport : IConnectionTransport
     /// </summary>
     public async ValueTask EndStreamAsync()
     {
-        if (Interlocked.Exchange(ref _closeNotify, 1) != 0) return;
-        _stream.SendsLast = true;
         try
         {
-            await _ssl.ShutdownAsync().ConfigureAwait(false);
+            if (StartCloseNotify() is Task alert) await alert.ConfigureAwait(false);
         }
         catch (Exception)
         {
             // the peer left or the deadline aborted the send: nobody is left to tell, and the close follows anyway
         }
+    }
+
+    /// <summary>
+    /// Writes close_notify the first time it is asked for (null after that), by <see cref="IConnectionTransport.SendLastAsync"/>:
+    /// on epoll the alert waits for the FIN that follows and leaves with it. May throw when SslStream is already failing.
+    /// </summary>
+    private Task? StartCloseNotify()
+    {
+        if (Interlocked.Exchange(ref _closeNotify, 1) != 0) return null;
+        _stream.SendsLast = true;
+        return _ssl.ShutdownAsync();
     }
 
     /// <summary>Two writes: the records are encrypted separately anyway; a head and a large body cost one extra record.</summary>
@@ -128,31 +137,27 @@ internal sealed class TlsTransport : IConnectionTransport
     public void LimitUnsentBytes(int bytes) => _inner.LimitUnsentBytes(bytes);
 
     /// <summary>
-    /// Sends TLS close_notify before the FIN, unless <see cref="EndStreamAsync"/> did (the lingering close, HTTP/2's end):
-    /// the peer knows the end is real and not a truncation. The alert is one small write; the FIN follows when it has gone.
+    /// Sends TLS close_notify before the FIN (the lingering close, HTTP/2's end), unless <see cref="EndStreamAsync"/> sent
+    /// it already: the peer knows the end is real and not a truncation. The alert is one small write; the FIN follows when
+    /// it has gone.
     /// </summary>
     public void ShutdownSend()
     {
         if (Interlocked.Exchange(ref _shutdown, 1) != 0) return;
-        if (Interlocked.Exchange(ref _closeNotify, 1) != 0)
-        {
-            _inner.ShutdownSend(); // EndStreamAsync sent the alert (one small record, taken by the kernel at once): only the FIN is left
-            return;
-        }
-        Task alert;
-        _stream.SendsLast = true; // the alert waits for the FIN below and leaves with it
+        Task? alert;
         try
         {
-            alert = _ssl.ShutdownAsync();
+            alert = StartCloseNotify();
         }
         catch (Exception)
         {
             _inner.ShutdownSend(); // already failing or closed: the FIN is all that is left to say
             return;
         }
-        if (alert.IsCompleted)
+        if (alert is null || alert.IsCompleted)
         {
-            _ = alert.Exception; // observed: a failed alert changes nothing
+            // null: EndStreamAsync sent the alert (one small record, taken by the kernel at once); only the FIN is left
+            _ = alert?.Exception; // observed: a failed alert changes nothing
             _inner.ShutdownSend();
             return;
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -22,7 +23,7 @@ internal sealed unsafe class EpollEventLoop
     // How long one round may spend taking new connections (each one's first request, or its TLS handshake, runs inline
     // at the accept) before it serves the connections already here again: a burst of new TLS clients, each handshake
     // about 0.3 ms of CPU, would otherwise hold every ready request behind up to 64 of them (about 20 ms).
-    private static readonly long AcceptSliceTicks = System.Diagnostics.Stopwatch.Frequency / 4000; // 0.25 ms
+    private static readonly long AcceptSliceTicks = Stopwatch.Frequency / 4000; // 0.25 ms
     private const ulong ListenerToken = ulong.MaxValue;
     private const ulong WakeToken = ulong.MaxValue - 1;
     private const int AcceptPauseMilliseconds = 100;
@@ -44,7 +45,6 @@ internal sealed unsafe class EpollEventLoop
     private uint _listenEvents;
     private long _acceptResumeAt; // Environment.TickCount64; 0 while accepting
     private bool _pausedForCapacity;
-    private bool _listenerReady; // the listener reported a client in this round: accepted after the round's other events
     private int _threadId;
     private volatile bool _stopRequested;
     private volatile bool _exited;
@@ -195,18 +195,17 @@ internal sealed unsafe class EpollEventLoop
                     throw new InvalidOperationException("epoll_wait failed: errno " + errno);
                 }
 
+                bool listenerReady = false;
                 for (int i = 0; i < n; i++)
                 {
                     byte* ev = events + i * LinuxNative.EpollEventSize;
                     uint flags = *(uint*)ev;
                     ulong token = Unsafe.ReadUnaligned<ulong>(ev + LinuxNative.EpollDataOffset);
-                    Dispatch(token, flags);
+                    // New clients after the round's other events: those connections' requests are cheaper than handshakes.
+                    if (token == ListenerToken) listenerReady = true;
+                    else Dispatch(token, flags);
                 }
-                if (_listenerReady)
-                {
-                    _listenerReady = false;
-                    AcceptAfterRound();
-                }
+                if (listenerReady) AcceptAfterRound();
 
                 if (_deferred.Count > 0) RunDeferred();
             }
@@ -229,11 +228,6 @@ internal sealed unsafe class EpollEventLoop
             if (token == WakeToken)
             {
                 DrainWake();
-                return;
-            }
-            if (token == ListenerToken)
-            {
-                _listenerReady = true; // accepted after the round's other events: their requests are cheaper than new clients' handshakes
                 return;
             }
             int slot = (int)(uint)token;
@@ -315,10 +309,10 @@ internal sealed unsafe class EpollEventLoop
     {
         if (_listenFd < 0) return;
         byte* address = stackalloc byte[128];
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < AcceptBatch; i++)
         {
-            if (i > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - started > AcceptSliceTicks) return;
+            if (i > 0 && Stopwatch.GetTimestamp() - started > AcceptSliceTicks) return;
             if (!_engine.HasCapacity())
             {
                 // At MaxConnections: leave further clients in the listen backlog until a connection ends.
