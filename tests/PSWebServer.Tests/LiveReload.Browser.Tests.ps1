@@ -73,7 +73,9 @@ Describe 'Live reload in chromium' -Skip:$skip {
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         while (-not $process.HasExited -and $clock.Elapsed.TotalSeconds -lt 120) {
             if (-not $counted -and (Test-Path (Join-Path $signalDir 'tabs'))) {
-                Set-Content -LiteralPath (Join-Path $signalDir 'tabs-counted') -Value $watching.LiveReloadClients
+                # written under another name and renamed: the page polls for the file, and must never read it half-written
+                Set-Content -LiteralPath (Join-Path $signalDir 'tabs-counted.tmp') -Value $watching.LiveReloadClients
+                Move-Item -LiteralPath (Join-Path $signalDir 'tabs-counted.tmp') -Destination (Join-Path $signalDir 'tabs-counted') -Force
                 $counted = $true
             }
             if (-not $reloaded -and (Test-Path (Join-Path $signalDir 'ready'))) {
